@@ -1,0 +1,17 @@
+// npm run build: the AssemblyScript core twice (simd, scalar), then the
+// library and CLI bundles with esbuild, then the .d.ts types with tsc.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+for (const target of ['simd', 'scalar']) run('npx', ['asc', '--config', 'asconfig.json', '--target', target]);
+
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
+await esbuild.build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral', external: ['node:*'] });
+await esbuild.build({
+  ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node',
+  banner: { js: '#!/usr/bin/env node' },
+});
+run('npx', ['tsc', '-p', 'tsconfig.build.json']);

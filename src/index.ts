@@ -1,0 +1,9 @@
+// backprop-wasm: the public API (DESIGN.md names every export).
+export { BackpropError } from './errors.js';
+export { matrix, fromRows, type Matrix } from './matrix.js';
+export { loadIris, parseCsv, trainTestSplit, fitStandardizer, standardizer, oneHot, type Dataset, type Standardizer } from './data.js';
+export { accuracy, confusionMatrix, meanSquaredError, precisionRecallF1 } from './metrics.js';
+export { createNetwork, Network, type FitOptions, type History, type EpochLogs, type LayerWeights, type ModelMetadata } from './network.js';
+export { loadNetwork, type ModelJSON } from './model.js';
+export type { NetworkSpec, LayerSpec, OptimizerSpec, Activation, Loss, OptimizerType, Init } from './spec.js';
+export { simdSupported, type BackendName } from './backends/index.js';

@@ -1,0 +1,491 @@
+// The network driver: the article's algorithm — forward, loss, backward,
+// update — written once against the kernel ABI, so the simd, scalar and ts
+// backends differ only in their kernels. All state lives in the arena at
+// offsets from src/layout.ts; a training step passes numbers, not arrays.
+import { createBackend, simdSupported, type Backend, type BackendName } from './backends/index.js';
+import type { Kernels } from './backends/kernels.js';
+import { BackpropError, check } from './errors.js';
+import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout } from './layout.js';
+import { isMatrix, matrix, type Matrix } from './matrix.js';
+import { modelToJSON, type ModelJSON } from './model.js';
+import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
+
+export interface EpochLogs { epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number | 'full';
+  shuffle?: boolean;
+  validationData?: [Matrix, Int32Array | Matrix];
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** called after every batch with (batch index in epoch, batches per epoch); keep it cheap */
+  onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
+  signal?: AbortSignal;
+  earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
+}
+
+export interface History {
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  seconds: number;
+  aborted?: boolean;
+  /** with early stopping: the epoch (1-based) whose weights were kept, and whether training stopped before `epochs` */
+  bestEpoch?: number;
+  stoppedEarly?: boolean;
+}
+
+export interface LayerWeights { weights: Float32Array; bias: Float32Array }
+
+/** What the CLI stores beside the weights: enough to predict from raw CSV rows. */
+export interface ModelMetadata {
+  featureNames?: string[];
+  classNames?: string[];
+  standardizer?: { mean: number[]; std: number[] };
+  [key: string]: unknown;
+}
+
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'earlyStopping'];
+const DEFAULT_BATCH = 32;
+const YIELD_MS = 30;
+
+type Fwd = (z: number, a: number, m: number, n: number) => void;
+type Bwd = (a: number, da: number, dz: number, m: number, n: number) => void;
+
+function activationKernels(k: Kernels, act: Activation): [Fwd, Bwd] {
+  switch (act) {
+    case 'sigmoid': return [(z, a, m, n) => k.sigmoid_forward(z, a, m * n), (a, da, dz, m, n) => k.sigmoid_backward(a, da, dz, m * n)];
+    case 'tanh': return [(z, a, m, n) => k.tanh_forward(z, a, m * n), (a, da, dz, m, n) => k.tanh_backward(a, da, dz, m * n)];
+    case 'relu': return [(z, a, m, n) => k.relu_forward(z, a, m * n), (a, da, dz, m, n) => k.relu_backward(a, da, dz, m * n)];
+    case 'leaky-relu': return [(z, a, m, n) => k.leaky_relu_forward(z, a, m * n), (a, da, dz, m, n) => k.leaky_relu_backward(a, da, dz, m * n)];
+    case 'linear': return [(z, a, m, n) => k.linear_forward(z, a, m * n), (a, da, dz, m, n) => k.linear_backward(a, da, dz, m * n)];
+    case 'softmax': return [(z, a, m, n) => k.softmax_forward(z, a, m, n), (a, da, dz, m, n) => k.softmax_backward(a, da, dz, m, n)];
+  }
+}
+
+/** Returns the loss and leaves dZ of the last layer in `last.dz`. */
+type LossStep = (last: LayerPlan, yb: number, m: number) => number;
+
+function lossKernel(k: Kernels, spec: ResolvedSpec, bwd: Bwd): LossStep {
+  const out = spec.layers[spec.layers.length - 1].activation;
+  // Fused forms: the gradient with respect to z is (a − y)·scale, stable and cheap.
+  if (spec.loss === 'cross-entropy') return (l, y, m) => k.softmax_cross_entropy(l.z, l.a, y, l.dz, m, l.units);
+  if (spec.loss === 'binary-cross-entropy' && out === 'sigmoid')
+    return (l, y, m) => k.sigmoid_binary_cross_entropy(l.z, l.a, y, l.dz, m, l.units);
+  const name = spec.loss === 'mse' ? 'mse_loss' : spec.loss === 'sse' ? 'sse_loss' : 'binary_cross_entropy';
+  return (l, y, m) => {
+    const loss = k[name](l.a, y, l.da, m, l.units);
+    bwd(l.a, l.da, l.dz, m, l.units);
+    return loss;
+  };
+}
+
+/** 'sse' sums over the batch; every other loss is a mean over it. */
+const lossIsSum = (spec: ResolvedSpec) => spec.loss === 'sse';
+
+export class Network {
+  readonly spec: ResolvedSpec;
+  metadata: ModelMetadata = {};
+  private be: Backend;
+  private k: Kernels;
+  private plan: Layout;
+  private fwd: Fwd[];
+  private bwd: Bwd[];
+  private lossStep: LossStep;
+  private beta1Pow = 1; // β1ᵗ and β2ᵗ as running products: no host pow, same bits everywhere
+  private beta2Pow = 1;
+  private disposed = false;
+
+  /** Use createNetwork / loadNetwork. */
+  constructor(spec: ResolvedSpec, backend: Backend, layout: Layout) {
+    this.spec = spec;
+    this.be = backend;
+    this.k = backend.kernels;
+    this.plan = layout;
+    const pairs = spec.layers.map((l) => activationKernels(this.k, l.activation));
+    this.fwd = pairs.map((p) => p[0]);
+    this.bwd = pairs.map((p) => p[1]);
+    this.lossStep = lossKernel(this.k, spec, this.bwd[this.bwd.length - 1]);
+  }
+
+  get backend(): BackendName { return this.be.name; }
+  get inputSize(): number { return this.spec.inputSize; }
+  get outputSize(): number { return this.plan.outputSize; }
+
+  /** The arena layout as a table (offsets, sizes, shapes). */
+  layout(): string { return formatLayout(this.plan); }
+  /** Bytes of arena memory in use. */
+  get arenaBytes(): number { return this.be.buffer().byteLength; }
+
+  // --- the algorithm ---------------------------------------------------------
+
+  /** Forward pass over the first m rows of the batch buffer. */
+  private forward(m: number): void {
+    let input = this.plan.xb;
+    this.plan.layers.forEach((l, i) => {
+      this.k.gemm_nn_bias(input, l.w, l.b, l.z, m, l.units, l.inputs);
+      this.fwd[i](l.z, l.a, m, l.units);
+      input = l.a;
+    });
+  }
+
+  /** Backward pass: dZ of the last layer is set; fills every gradient. */
+  private backward(m: number): void {
+    const layers = this.plan.layers;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i];
+      const input = i > 0 ? layers[i - 1].a : this.plan.xb;
+      this.k.gemm_tn(input, l.dz, l.gw, l.inputs, l.units, m);
+      this.k.col_sum(l.dz, l.gb, m, l.units);
+      if (i > 0) {
+        const p = layers[i - 1];
+        this.k.gemm_nt(l.dz, l.w, p.da, m, p.units, l.units);
+        this.bwd[i - 1](p.a, p.da, p.dz, m, p.units);
+      }
+    }
+  }
+
+  /** One optimizer update of every weight (with L2) and bias (without). */
+  private update(): void {
+    const { k, plan: L } = this;
+    const o = this.spec.optimizer, l2 = this.spec.l2;
+    const spans: [number, number, number][] = [[0, L.weightCount, l2], [L.weightCount * 4, L.biasCount, 0]];
+    if (o.type === 'adam') {
+      this.beta1Pow *= o.beta1;
+      this.beta2Pow *= o.beta2;
+      for (const [off, n, reg] of spans)
+        k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - this.beta1Pow, 1 - this.beta2Pow);
+    } else if (o.type === 'sgd') {
+      for (const [off, n, reg] of spans) k.sgd_update(L.params + off, L.grads + off, n, o.learningRate, reg);
+    } else {
+      for (const [off, n, reg] of spans)
+        k.momentum_update(L.params + off, L.grads + off, L.m + off, n, o.learningRate, o.momentum, reg, o.nesterov ? 1 : 0);
+    }
+  }
+
+  /** One step on the m rows in the batch buffers: forward, loss, backward, update. Returns the loss before the update. */
+  private trainStep(m: number): number {
+    this.forward(m);
+    const loss = this.lossStep(this.plan.layers[this.plan.layers.length - 1], this.plan.yb, m);
+    this.backward(m);
+    this.update();
+    return loss;
+  }
+
+  // --- arena management ------------------------------------------------------
+
+  private f32(offset: number, length: number): Float32Array {
+    return new Float32Array(this.be.buffer(), offset, length);
+  }
+
+  /** Make room for a batch of `batch` rows and a data set of `rows` rows; params never move. */
+  private reserve(batch: number, rows: number): void {
+    const cap = this.plan.capacity;
+    if (batch <= cap.batch && rows <= cap.rows) return;
+    const next: Capacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
+    const layout = computeLayout(this.plan.layers, slotsFor(this.spec), next);
+    this.be.ensure(layout.end);
+    this.plan = layout;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new BackpropError('this network was disposed');
+  }
+
+  /** Targets as an f32 matrix with one column per output unit. */
+  private targets(y: Int32Array | Matrix, rows: number, what: string): Matrix {
+    const n = this.outputSize;
+    if (isMatrix(y)) {
+      check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
+      check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
+      checkFiniteData(y, `${what}: y`);
+      return y;
+    }
+    check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);
+    check(y.length === rows, `${what}: y has ${y.length} labels, x has ${rows} rows`);
+    const t = matrix(rows, n);
+    const classes = n === 1 ? 2 : n;
+    for (let i = 0; i < rows; i++) {
+      const c = y[i];
+      if (c < 0 || c >= classes) throw new BackpropError(`${what}: label ${c} at row ${i + 1} is out of range for ${n} output unit${n === 1 ? '' : 's'} (expected 0…${classes - 1})`);
+      if (n === 1) t.data[i] = c; else t.data[i * n + c] = 1;
+    }
+    return t;
+  }
+
+  private inputs(x: Matrix, what: string): void {
+    check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
+    check(x.cols === this.inputSize, `${what}: x has ${x.cols} columns, the network has ${this.inputSize} inputs`);
+    check(x.rows >= 1, `${what}: x has no rows`);
+    checkFiniteData(x, `${what}: x`);
+  }
+
+  /** Runs the forward pass over x in chunks of the batch capacity; `visit` sees each chunk's row range. */
+  private forEachChunk(x: Matrix, visit: (start: number, m: number) => void): void {
+    const B = this.plan.capacity.batch, n = this.inputSize;
+    for (let start = 0; start < x.rows; start += B) {
+      const m = Math.min(B, x.rows - start);
+      this.f32(this.plan.xb, m * n).set(x.data.subarray(start * n, (start + m) * n));
+      this.forward(m);
+      visit(start, m);
+    }
+  }
+
+  // --- public API --------------------------------------------------------------
+
+  async fit(x: Matrix, y: Int32Array | Matrix, options: FitOptions = {}): Promise<History> {
+    this.alive();
+    check(options && typeof options === 'object', 'fit: options must be an object');
+    checkKeys(options, FIT_KEYS, 'fit');
+    this.inputs(x, 'fit');
+    const t = this.targets(y, x.rows, 'fit');
+    const epochs = options.epochs ?? 1;
+    check(Number.isInteger(epochs) && epochs >= 1, `fit: epochs must be a positive integer, got ${String(epochs)}`);
+    const bs = options.batchSize ?? DEFAULT_BATCH;
+    check(bs === 'full' || (Number.isInteger(bs) && bs >= 1), `fit: batchSize must be a positive integer or 'full', got ${String(bs)}`);
+    const shuffle = options.shuffle ?? true;
+    check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
+    const es = options.earlyStopping;
+    if (es !== undefined) {
+      check(es && typeof es === 'object', 'fit: earlyStopping must be { patience, minDelta?, restoreBest? }');
+      checkKeys(es, ['patience', 'minDelta', 'restoreBest'], 'fit: earlyStopping');
+      check(Number.isInteger(es.patience) && es.patience >= 0, `fit: earlyStopping.patience must be a non-negative integer, got ${String(es.patience)}`);
+      check(es.minDelta === undefined || (Number.isFinite(es.minDelta) && es.minDelta >= 0), 'fit: earlyStopping.minDelta must be a non-negative number');
+    }
+    let val: [Matrix, Int32Array | Matrix] | undefined;
+    if (options.validationData !== undefined) {
+      const v = options.validationData;
+      check(Array.isArray(v) && v.length === 2, 'fit: validationData must be [x, y]');
+      this.inputs(v[0], 'fit: validationData');
+      this.targets(v[1], v[0].rows, 'fit: validationData');
+      val = v;
+    }
+    const classify = y instanceof Int32Array;
+    const rows = x.rows;
+    const batch = bs === 'full' ? rows : Math.min(bs, rows);
+
+    // Size the arena once; from here on training allocates nothing in it.
+    this.reserve(batch, rows);
+    const L = this.plan, k = this.k;
+    this.f32(L.x, rows * this.inputSize).set(x.data);
+    this.f32(L.y, rows * this.outputSize).set(t.data);
+    // Each epoch's order is a fresh shuffle of 0…n−1 drawn from the arena's
+    // generator, so a second fit continues the same sequence of orders.
+    const resetOrder = () => {
+      const idx = new Int32Array(this.be.buffer(), L.idx, rows);
+      for (let i = 0; i < rows; i++) idx[i] = i;
+    };
+    resetOrder();
+
+    const history: History = { loss: [], seconds: 0 };
+    if (classify) history.accuracy = [];
+    if (val) { history.valLoss = []; if (val[1] instanceof Int32Array) history.valAccuracy = []; }
+    const t0 = now();
+    let lastYield = t0;
+    const batches = Math.ceil(rows / batch);
+    const sum = lossIsSum(this.spec);
+    let best = Infinity, bestEpoch = 0, wait = 0;
+    const minDelta = es?.minDelta ?? 0, restoreBest = es?.restoreBest ?? true;
+
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
+      let total = 0, correct = 0, seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const start = b * batch, m = Math.min(batch, rows - start);
+        k.gather_rows(L.x, L.idx + start * 4, L.xb, m, this.inputSize);
+        k.gather_rows(L.y, L.idx + start * 4, L.yb, m, this.outputSize);
+        const loss = this.trainStep(m);
+        total += sum ? loss : loss * m;
+        if (classify) correct += k.count_correct(L.layers[L.layers.length - 1].a, L.yb, m, this.outputSize);
+        seen += m;
+        options.onBatchEnd?.(b, batches, epoch);
+        if (options.signal?.aborted) break;
+      }
+      const logs: EpochLogs = { epoch, loss: sum ? total : total / seen };
+      history.loss.push(logs.loss);
+      if (classify) history.accuracy!.push(logs.accuracy = correct / seen);
+      if (val) {
+        const r = this.evaluate(val[0], val[1]);
+        history.valLoss!.push(logs.valLoss = r.loss);
+        if (r.accuracy !== undefined) history.valAccuracy!.push(logs.valAccuracy = r.accuracy);
+      }
+      if (options.onEpochEnd) await options.onEpochEnd(epoch, logs);
+      if (options.signal?.aborted) { history.aborted = true; break; }
+      if (es) {
+        const monitored = val ? logs.valLoss! : logs.loss;
+        if (monitored < best - minDelta) {
+          best = monitored; bestEpoch = epoch; wait = 0;
+          if (restoreBest) this.copyParams(L.params, L.best);
+        } else if (++wait > es.patience) {
+          history.stoppedEarly = true;
+          break;
+        }
+      }
+      // Let timers, signals and the UI run, without paying for it on every short epoch.
+      if (now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
+    }
+    if (es) {
+      history.bestEpoch = bestEpoch;
+      history.stoppedEarly ??= false;
+      if (restoreBest && bestEpoch > 0 && bestEpoch !== history.loss.length) this.copyParams(L.best, L.params);
+    }
+    history.seconds = (now() - t0) / 1000;
+    return history;
+  }
+
+  private copyParams(from: number, to: number): void {
+    new Uint8Array(this.be.buffer()).copyWithin(to, from, from + this.plan.paramCount * 4);
+  }
+
+  /** One training step on exactly this batch; returns the loss before the step. */
+  trainBatch(x: Matrix, y: Int32Array | Matrix): number {
+    this.alive();
+    this.inputs(x, 'trainBatch');
+    const t = this.targets(y, x.rows, 'trainBatch');
+    this.reserve(x.rows, 0);
+    this.f32(this.plan.xb, x.data.length).set(x.data);
+    this.f32(this.plan.yb, t.data.length).set(t.data);
+    return this.trainStep(x.rows);
+  }
+
+  predict(x: Matrix): Matrix {
+    this.alive();
+    this.inputs(x, 'predict');
+    const n = this.outputSize, out = matrix(x.rows, n);
+    const last = this.plan.layers[this.plan.layers.length - 1];
+    this.forEachChunk(x, (start, m) => out.data.set(this.f32(last.a, m * n), start * n));
+    return out;
+  }
+
+  predictClasses(x: Matrix): Int32Array {
+    const p = this.predict(x), n = p.cols, out = new Int32Array(p.rows);
+    for (let i = 0; i < p.rows; i++) {
+      if (n === 1) { out[i] = p.data[i] >= 0.5 ? 1 : 0; continue; }
+      let best = 0;
+      for (let j = 1; j < n; j++) if (p.data[i * n + j] > p.data[i * n + best]) best = j;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  evaluate(x: Matrix, y: Int32Array | Matrix): { loss: number; accuracy?: number } {
+    this.alive();
+    this.inputs(x, 'evaluate');
+    const t = this.targets(y, x.rows, 'evaluate');
+    const n = this.outputSize, last = this.plan.layers[this.plan.layers.length - 1];
+    let total = 0, correct = 0;
+    const sum = lossIsSum(this.spec);
+    this.forEachChunk(x, (start, m) => {
+      this.f32(this.plan.yb, m * n).set(t.data.subarray(start * n, (start + m) * n));
+      const loss = this.lossStep(last, this.plan.yb, m);
+      total += sum ? loss : loss * m;
+      correct += this.k.count_correct(last.a, this.plan.yb, m, n);
+    });
+    const loss = sum ? total : total / x.rows;
+    return y instanceof Int32Array ? { loss, accuracy: correct / x.rows } : { loss };
+  }
+
+  /** Each layer's output for every row of x (the last one is predict's). */
+  activations(x: Matrix): Matrix[] {
+    this.alive();
+    this.inputs(x, 'activations');
+    const outs = this.plan.layers.map((l) => matrix(x.rows, l.units));
+    this.forEachChunk(x, (start, m) => {
+      this.plan.layers.forEach((l, i) => outs[i].data.set(this.f32(l.a, m * l.units), start * l.units));
+    });
+    return outs;
+  }
+
+  getWeights(): LayerWeights[] {
+    this.alive();
+    return this.plan.layers.map((l) => ({
+      weights: this.f32(l.w, l.inputs * l.units).slice(),
+      bias: this.f32(l.b, l.units).slice(),
+    }));
+  }
+
+  setWeights(layers: LayerWeights[]): void {
+    this.alive();
+    const plan = this.plan.layers;
+    check(Array.isArray(layers) && layers.length === plan.length, `setWeights: expected ${plan.length} layers, got ${Array.isArray(layers) ? layers.length : 'no array'}`);
+    layers.forEach((w, i) => {
+      const l = plan[i];
+      check(w && w.weights instanceof Float32Array && w.bias instanceof Float32Array, `setWeights: layer ${i + 1} must be { weights: Float32Array, bias: Float32Array }`);
+      check(w.weights.length === l.inputs * l.units, `setWeights: layer ${i + 1} weights have ${w.weights.length} values, expected ${l.inputs}×${l.units} = ${l.inputs * l.units}`);
+      check(w.bias.length === l.units, `setWeights: layer ${i + 1} bias has ${w.bias.length} values, expected ${l.units}`);
+      checkFiniteArray(w.weights, `setWeights: layer ${i + 1} weights`);
+      checkFiniteArray(w.bias, `setWeights: layer ${i + 1} bias`);
+    });
+    layers.forEach((w, i) => {
+      this.f32(plan[i].w, w.weights.length).set(w.weights);
+      this.f32(plan[i].b, w.bias.length).set(w.bias);
+    });
+  }
+
+  /** Drops the arena; the network cannot be used afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.be = undefined as unknown as Backend;
+    this.k = undefined as unknown as Kernels;
+  }
+
+  /** Internal: initialise the parameters from the seed. */
+  initialize(): void {
+    const { k, plan } = this;
+    k.rng_seed(plan.rng, this.spec.seed);
+    this.spec.layers.forEach((layer, i) => {
+      const l = plan.layers[i], n = l.inputs * l.units;
+      const init = layerInit(this.spec, layer.activation);
+      if (init === 'uniform') {
+        k.rng_uniform(plan.rng, l.w, n, 0, 1);
+        k.rng_uniform(plan.rng, l.b, l.units, 0, 1);
+      } else if (init === 'xavier') {
+        const lim = Math.sqrt(6 / (l.inputs + l.units));
+        k.rng_uniform(plan.rng, l.w, n, -lim, lim);
+      } else {
+        k.rng_normal(plan.rng, l.w, n, Math.sqrt(2 / l.inputs));
+      }
+    });
+  }
+
+  /** The model file's content: `JSON.stringify(net.toJSON())` is what `--save` writes. */
+  toJSON(): ModelJSON {
+    this.alive();
+    return modelToJSON(this);
+  }
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function slotsFor(spec: ResolvedSpec): 0 | 1 | 2 {
+  return spec.optimizer.type === 'adam' ? 2 : spec.optimizer.type === 'sgd' ? 0 : 1;
+}
+
+function checkFiniteArray(a: Float32Array, what: string): void {
+  for (let i = 0; i < a.length; i++)
+    if (!Number.isFinite(a[i])) throw new BackpropError(`${what}: value ${i + 1} is ${a[i]}`);
+}
+
+function checkFiniteData(x: Matrix, what: string): void {
+  const d = x.data;
+  for (let i = 0; i < d.length; i++)
+    if (!Number.isFinite(d[i])) throw new BackpropError(`${what}: row ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${d[i]}`);
+}
+
+export async function createNetwork(spec: NetworkSpec & { backend?: BackendName }): Promise<Network> {
+  const resolved = resolveSpec(spec);
+  let name: BackendName = spec.backend ?? 'simd';
+  if (name === 'simd' && !simdSupported()) name = 'scalar';
+  const shapes = resolved.layers.map((l, i) => ({ inputs: i === 0 ? resolved.inputSize : resolved.layers[i - 1].units, units: l.units }));
+  const layout = computeLayout(shapes, slotsFor(resolved), { batch: DEFAULT_BATCH, rows: 0 });
+  check(layout.end <= 2 ** 32, `createNetwork: the network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
+  const backend = await createBackend(name, layout.end);
+  const net = new Network(resolved, backend, layout);
+  net.initialize();
+  return net;
+}

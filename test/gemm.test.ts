@@ -1,0 +1,102 @@
+// assembly/gemm.ts on every backend against the TS twin (and a plain f64
+// triple loop), over tiles and tails: m, n, k mod 4 ∈ {0,1,2,3}, m = 1, large.
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/random.js';
+import { allBackends, expectClose, get, Placer, put, randomArray } from './helpers.js';
+
+const SHAPES: [number, number, number][] = [];
+for (const m of [1, 2, 3, 5]) for (const n of [1, 3, 4, 6, 16, 17, 33]) for (const k of [1, 2, 4, 7, 9]) SHAPES.push([m, n, k]);
+SHAPES.push([64, 128, 784], [37, 10, 128], [128, 19, 65]);
+
+function naive(A: Float32Array, B: Float32Array, m: number, n: number, k: number, ai: (i: number, p: number) => number, bi: (p: number, j: number) => number, bias?: Float32Array): Float64Array {
+  const C = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = bias ? bias[j] : 0;
+      for (let p = 0; p < k; p++) s += A[ai(i, p)] * B[bi(p, j)];
+      C[i * n + j] = s;
+    }
+  return C;
+}
+
+describe('gemm kernels', async () => {
+  const backends = await allBackends(1 << 23);
+  const variants = [
+    { name: 'gemm_nn_bias', a: (m: number, k: number) => m * k, b: (k: number, n: number) => k * n,
+      ai: (m: number, k: number) => (i: number, p: number) => i * k + p, bi: (n: number) => (p: number, j: number) => p * n + j },
+    { name: 'gemm_tn', a: (m: number, k: number) => m * k, b: (k: number, n: number) => k * n,
+      ai: (m: number) => (i: number, p: number) => p * m + i, bi: (n: number) => (p: number, j: number) => p * n + j },
+    { name: 'gemm_nt', a: (m: number, k: number) => m * k, b: (k: number, n: number) => k * n,
+      ai: (m: number, k: number) => (i: number, p: number) => i * k + p, bi: (n: number, k: number) => (p: number, j: number) => j * k + p },
+  ] as const;
+
+  for (const v of variants) {
+    it(`${v.name}: every backend matches a plain f64 loop and the others, output overwritten`, () => {
+      const rng = new Rng(7);
+      for (const [m, n, k] of SHAPES) {
+        const A = randomArray(rng, v.a(m, k)), B = randomArray(rng, v.b(k, n)), bias = randomArray(rng, n);
+        const withBias = v.name === 'gemm_nn_bias';
+        const ref = naive(A, B, m, n, k, v.ai(m, k), v.bi(n, k), withBias ? bias : undefined);
+        for (const be of backends) {
+          const P = new Placer();
+          const pa = P.take(A.length), pb = P.take(B.length), pbias = P.take(n), pc = P.take(m * n + 4);
+          put(be, pa, A); put(be, pb, B); put(be, pbias, bias);
+          put(be, pc, new Float32Array(m * n + 4).fill(NaN)); // garbage: kernels overwrite, never accumulate
+          if (withBias) be.kernels.gemm_nn_bias(pa, pb, pbias, pc, m, n, k);
+          else (be.kernels[v.name] as (a: number, b: number, c: number, m: number, n: number, k: number) => void)(pa, pb, pc, m, n, k);
+          const C = get(be, pc, m * n + 4);
+          // f32 accumulation over k terms of size ≤ 1: error grows like k·ε
+          expectClose(C.subarray(0, m * n), ref, 2e-6 * Math.sqrt(k) + 1e-6, `${be.name} ${v.name} ${m}×${n}×${k}`);
+          expect(Array.from(C.subarray(m * n)).every(Number.isNaN), `${be.name} wrote past C`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('gemm_nn_bias with bias = 0 (none) is a plain product', () => {
+    const rng = new Rng(3);
+    const m = 3, n = 9, k = 5;
+    const A = randomArray(rng, m * k), B = randomArray(rng, k * n);
+    const ref = naive(A, B, m, n, k, (i, p) => i * k + p, (p, j) => p * n + j);
+    for (const be of backends) {
+      const P = new Placer();
+      const pa = P.take(A.length), pb = P.take(B.length), pc = P.take(m * n);
+      put(be, pa, A); put(be, pb, B);
+      be.kernels.gemm_nn_bias(pa, pb, 0, pc, m, n, k);
+      expectClose(get(be, pc, m * n), ref, 1e-6, be.name);
+    }
+  });
+
+  it('simd and scalar agree to the bit for NN and TN (same summation order)', () => {
+    const rng = new Rng(11);
+    const [simd, scalar] = backends;
+    for (const [m, n, k] of SHAPES) {
+      const A = randomArray(rng, m * k), B = randomArray(rng, k * n), bias = randomArray(rng, n);
+      const outs = [simd, scalar].map((be) => {
+        const P = new Placer();
+        const pa = P.take(A.length), pb = P.take(B.length), pbias = P.take(n), pc = P.take(m * n), pd = P.take(m * n);
+        put(be, pa, A); put(be, pb, B); put(be, pbias, bias);
+        be.kernels.gemm_nn_bias(pa, pb, pbias, pc, m, n, k);
+        be.kernels.gemm_tn(pa, pb, pd, m, n, k);
+        return [...get(be, pc, m * n), ...get(be, pd, m * n)];
+      });
+      expect(outs[0]).toEqual(outs[1]);
+    }
+  });
+
+  it('col_sum sums the rows of every column', () => {
+    const rng = new Rng(5);
+    for (const m of [1, 2, 7, 64]) for (const n of [1, 3, 4, 5, 8, 13]) {
+      const A = randomArray(rng, m * n);
+      const ref = new Float64Array(n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ref[j] += A[i * n + j];
+      for (const be of backends) {
+        const P = new Placer();
+        const pa = P.take(A.length), pc = P.take(n);
+        put(be, pa, A); put(be, pc, new Float32Array(n).fill(NaN));
+        be.kernels.col_sum(pa, pc, m, n);
+        expectClose(get(be, pc, n), ref, 1e-6 * Math.sqrt(m), `${be.name} col_sum ${m}×${n}`);
+      }
+    }
+  });
+});
