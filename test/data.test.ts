@@ -4,19 +4,10 @@ import {
   loadIris, parseCsv, trainTestSplit, fitStandardizer, standardizer, oneHot, checkFinite,
 } from '../src/data.js';
 import { BackpropError } from '../src/errors.js';
+import { errorOf } from './helpers.js';
 import { fromRows, matrix, type Matrix } from '../src/matrix.js';
 import { Rng } from '../src/random.js';
 
-/** The BackpropError message that `fn` throws (fails if it throws anything else or nothing). */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BackpropError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a BackpropError, nothing was thrown');
-}
 
 const colSums = (x: Matrix): number[] => {
   const s = new Array(x.cols).fill(0);

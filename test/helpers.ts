@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { BACKENDS, createBackend, type Backend } from '../src/backends/index.js';
 import { ARENA_BASE } from '../src/layout.js';
 import { Rng } from '../src/random.js';
+import { BackpropError } from '../src/errors.js';
 
 export const ALL = BACKENDS;
 
@@ -50,3 +51,14 @@ export function expectClose(actual: ArrayLike<number>, ref: ArrayLike<number>, t
 
 /** Sizes with n mod 4 ∈ {0,1,2,3}, n < 4, and a large case. */
 export const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 13, 16, 17, 31, 33, 100];
+
+/** The BackpropError message that `fn` throws (fails if it throws anything else or nothing). */
+export function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BackpropError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a BackpropError, nothing was thrown');
+}

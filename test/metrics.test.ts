@@ -1,17 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { accuracy, confusionMatrix, meanSquaredError, precisionRecallF1 } from '../src/metrics.js';
 import { BackpropError } from '../src/errors.js';
+import { errorOf } from './helpers.js';
 import { fromRows, matrix } from '../src/matrix.js';
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BackpropError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a BackpropError, nothing was thrown');
-}
 
 // A small 3-class case worked by hand:
 //   true: 0 0 0 1 1 1 2 2

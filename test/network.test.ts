@@ -145,6 +145,21 @@ describe("the article's example", () => {
     });
   }
 
+  it('from fixed weights set with setWeights, the first MSE values match the article computed by hand in f64', async () => {
+    const fixed = (n: number, salt: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7 + salt) % 10) / 10);
+    const w = [{ weights: fixed(16, 1), bias: fixed(4, 2) }, { weights: fixed(12, 3), bias: fixed(3, 4) }];
+    const y = Float64Array.from(oneHot(yTrain, 3).data);
+    const ref = articleSteps(...([w[0].weights, w[0].bias, w[1].weights, w[1].bias].map((a) => Float64Array.from(a)) as [Float64Array, Float64Array, Float64Array, Float64Array]),
+      Float64Array.from(xTrain.data), y, xTrain.rows, 5);
+    for (const backend of ALL) {
+      const net = await createNetwork({ ...article, backend });
+      net.setWeights(w);
+      const h = await net.fit(xTrain, yTrain, { epochs: 5, batchSize: 'full', shuffle: false });
+      const mse = h.loss.map((sse) => (2 * sse) / (xTrain.rows * 3));
+      mse.forEach((e, i) => expect(Math.abs(e - ref[i]), `${backend} iteration ${i}: ${e} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]));
+    }
+  });
+
   it('fit on the full batch without shuffling reports the same losses as trainBatch steps', async () => {
     const a = await createNetwork(article), b = await createNetwork(article);
     const h = await a.fit(xTrain, yTrain, { epochs: 5, batchSize: 'full', shuffle: false });
