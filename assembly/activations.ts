@@ -1,16 +1,26 @@
 // Activations, forward a = f(z) and backward dz = f'(z)·da side by side.
 // Pointers are byte offsets, n is the element count (m×n rows for softmax).
 // Backward kernels read the forward output a (it carries the sign of z for
-// relu and leaky-relu) and overwrite dz. exp and tanh are AssemblyScript's own
-// (compiled into the module), so results do not depend on the host's Math.
+// relu and leaky-relu) and overwrite dz. exp and tanh come from ./math
+// (compiled into the module, the same bits in the simd and scalar builds and on
+// every engine), so results do not depend on the host's Math.
+import { expf, expf4, tanhf, tanhf4 } from './math';
 
 const LEAK: f32 = 0.01;
 
 /** a[n] = 1 / (1 + exp(−z)) */
 export function sigmoid_forward(z: usize, a: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(a + o, f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(v128.load(z + o))))));
+    }
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(a + o, <f32>1 / (<f32>1 + Mathf.exp(-load<f32>(z + o))));
+    store<f32>(a + o, <f32>1 / (<f32>1 + expf(-load<f32>(z + o))));
   }
 }
 
@@ -34,9 +44,16 @@ export function sigmoid_backward(a: usize, da: usize, dz: usize, n: i32): void {
 
 /** a[n] = tanh(z) */
 export function tanh_forward(z: usize, a: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(a + o, tanhf4(v128.load(z + o)));
+    }
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(a + o, Mathf.tanh(load<f32>(z + o)));
+    store<f32>(a + o, tanhf(load<f32>(z + o)));
   }
 }
 
@@ -138,20 +155,28 @@ export function linear_backward(a: usize, da: usize, dz: usize, n: i32): void {
   memory.copy(dz, da, <usize>n << 2);
 }
 
-/** A[m×n] = row-wise softmax of Z[m×n], the row max subtracted first. */
+/** A[m×n] = row-wise softmax of Z[m×n], the row max subtracted first.
+ *  The exponentials run four at a time; the row sum stays sequential. */
 export function softmax_forward(z: usize, a: usize, m: i32, n: i32): void {
   for (let i = 0; i < m; i++) {
     const zr = z + (<usize>(i * n) << 2), ar = a + (<usize>(i * n) << 2);
     let mx = -Infinity as f32;
     for (let j = 0; j < n; j++) mx = max(mx, load<f32>(zr + (<usize>j << 2)));
-    let s: f32 = 0;
-    for (let j = 0; j < n; j++) {
-      const e = Mathf.exp(load<f32>(zr + (<usize>j << 2)) - mx);
-      store<f32>(ar + (<usize>j << 2), e);
-      s += e;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = f32x4.splat(mx);
+      for (; j + 4 <= n; j += 4) v128.store(ar + (<usize>j << 2), expf4(f32x4.sub(v128.load(zr + (<usize>j << 2)), vm)));
     }
+    for (; j < n; j++) store<f32>(ar + (<usize>j << 2), expf(load<f32>(zr + (<usize>j << 2)) - mx));
+    let s: f32 = 0;
+    for (j = 0; j < n; j++) s += load<f32>(ar + (<usize>j << 2));
     const inv = <f32>1 / s;
-    for (let j = 0; j < n; j++) store<f32>(ar + (<usize>j << 2), load<f32>(ar + (<usize>j << 2)) * inv);
+    j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vi = f32x4.splat(inv);
+      for (; j + 4 <= n; j += 4) v128.store(ar + (<usize>j << 2), f32x4.mul(v128.load(ar + (<usize>j << 2)), vi));
+    }
+    for (; j < n; j++) store<f32>(ar + (<usize>j << 2), load<f32>(ar + (<usize>j << 2)) * inv);
   }
 }
 

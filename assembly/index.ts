@@ -11,3 +11,4 @@ export * from './random';
 export function heap_base(): usize {
   return __heap_base;
 }
+export * from './step';

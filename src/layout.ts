@@ -3,6 +3,8 @@
 // capacity (a new layout) never moves a weight. Params, grads and optimizer
 // state share one shape table, so an update is one flat loop over each.
 
+import { planBytes } from './plan.js';
+
 export const ARENA_BASE = 65536; // above the WASM module's static data (checked at load)
 const ALIGN = 16;
 
@@ -23,11 +25,13 @@ export interface Layout {
   regions: Region[];
   layers: LayerPlan[];
   rng: number;
+  /** the step plan (src/plan.ts): offsets and hyper-parameters for the fused step */
+  plan: number;
   /** the weights block [W1 … WL] and the biases block [b1 … bL], each contiguous (padded to 4 floats per tensor) */
   weights: number; weightCount: number; biases: number; biasCount: number;
   /** params (weights then biases) as one span */
   params: number; paramCount: number;
-  grads: number; m: number; v: number; best: number;
+  grads: number; m: number; v: number; best: number; scratch: number;
   xb: number; yb: number;
   x: number; y: number; idx: number;
   capacity: Capacity;
@@ -48,6 +52,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
     return offset;
   };
   const rng = put('rng', [4]);
+  const plan = put('plan', [planBytes(shapes.length)], 1);
 
   // One span of parameters: each tensor padded to 4 floats, so every tensor is
   // 16-byte aligned and the block is a whole number of f32x4 vectors.
@@ -70,6 +75,9 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const m = optimizerSlots >= 1 ? block('opt.m') : 0;
   const v = optimizerSlots >= 2 ? block('opt.v') : 0;
   const best = block('best');
+  // workspace for gemm_nt's packed Wᵀ: the largest weight matrix behind the first layer
+  const scratchCount = Math.max(4, ...shapes.slice(1).map((l) => l.inputs * l.units));
+  const scratch = put('scratch', [scratchCount]);
 
   const inputSize = shapes[0].inputs, outputSize = shapes[shapes.length - 1].units;
   const B = capacity.batch;
@@ -91,9 +99,9 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const y = put('data.y', [capacity.rows, outputSize]);
   const idx = put('data.idx', [capacity.rows]);
   return {
-    regions, layers, rng,
+    regions, layers, rng, plan,
     weights: params, weightCount, biases: params + weightCount * 4, biasCount,
-    params, paramCount, grads, m, v, best,
+    params, paramCount, grads, m, v, best, scratch,
     xb, yb, x, y, idx, capacity, inputSize, outputSize, end: at,
   };
 }

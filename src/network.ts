@@ -8,6 +8,7 @@ import { BackpropError, check } from './errors.js';
 import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout } from './layout.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
+import { PLAN, writePlan } from './plan.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
 
 export interface EpochLogs { epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }
@@ -93,8 +94,8 @@ export class Network {
   private fwd: Fwd[];
   private bwd: Bwd[];
   private lossStep: LossStep;
-  private beta1Pow = 1; // β1ᵗ and β2ᵗ as running products: no host pow, same bits everywhere
-  private beta2Pow = 1;
+  /** one call per training step (the WASM backends), or the kernels called one by one from here */
+  private fused: boolean;
   private disposed = false;
 
   /** Use createNetwork / loadNetwork. */
@@ -107,6 +108,8 @@ export class Network {
     this.fwd = pairs.map((p) => p[0]);
     this.bwd = pairs.map((p) => p[1]);
     this.lossStep = lossKernel(this.k, spec, this.bwd[this.bwd.length - 1]);
+    this.fused = typeof this.k.train_step === 'function';
+    writePlan(backend.buffer(), layout, spec, true);
   }
 
   get backend(): BackendName { return this.be.name; }
@@ -140,7 +143,7 @@ export class Network {
       this.k.col_sum(l.dz, l.gb, m, l.units);
       if (i > 0) {
         const p = layers[i - 1];
-        this.k.gemm_nt(l.dz, l.w, p.da, m, p.units, l.units);
+        this.k.gemm_nt(l.dz, l.w, p.da, m, p.units, l.units, this.plan.scratch);
         this.bwd[i - 1](p.a, p.da, p.dz, m, p.units);
       }
     }
@@ -152,10 +155,13 @@ export class Network {
     const o = this.spec.optimizer, l2 = this.spec.l2;
     const spans: [number, number, number][] = [[0, L.weightCount, l2], [L.weightCount * 4, L.biasCount, 0]];
     if (o.type === 'adam') {
-      this.beta1Pow *= o.beta1;
-      this.beta2Pow *= o.beta2;
+      // β1ᵗ and β2ᵗ as running products in the arena (no host pow: the same bits everywhere)
+      const state = new DataView(this.be.buffer(), L.plan);
+      const p1 = state.getFloat64(PLAN.beta1Pow, true) * o.beta1, p2 = state.getFloat64(PLAN.beta2Pow, true) * o.beta2;
+      state.setFloat64(PLAN.beta1Pow, p1, true);
+      state.setFloat64(PLAN.beta2Pow, p2, true);
       for (const [off, n, reg] of spans)
-        k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - this.beta1Pow, 1 - this.beta2Pow);
+        k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - p1, 1 - p2);
     } else if (o.type === 'sgd') {
       for (const [off, n, reg] of spans) k.sgd_update(L.params + off, L.grads + off, n, o.learningRate, reg);
     } else {
@@ -164,8 +170,14 @@ export class Network {
     }
   }
 
-  /** One step on the m rows in the batch buffers: forward, loss, backward, update. Returns the loss before the update. */
-  private trainStep(m: number): number {
+  /** One step on rows idx[0..m) of the data set (idx = 0: on the batch buffers as they are):
+   *  forward, loss, backward, update. Returns the loss before the update. */
+  private trainStep(idx: number, m: number): number {
+    if (this.fused) return this.k.train_step!(this.plan.plan, idx, m);
+    if (idx) {
+      this.k.gather_rows(this.plan.x, idx, this.plan.xb, m, this.inputSize);
+      this.k.gather_rows(this.plan.y, idx, this.plan.yb, m, this.outputSize);
+    }
     this.forward(m);
     const loss = this.lossStep(this.plan.layers[this.plan.layers.length - 1], this.plan.yb, m);
     this.backward(m);
@@ -187,6 +199,7 @@ export class Network {
     const layout = computeLayout(this.plan.layers, slotsFor(this.spec), next);
     this.be.ensure(layout.end);
     this.plan = layout;
+    writePlan(this.be.buffer(), layout, this.spec, false);
   }
 
   private alive(): void {
@@ -293,9 +306,7 @@ export class Network {
       let total = 0, correct = 0, seen = 0;
       for (let b = 0; b < batches; b++) {
         const start = b * batch, m = Math.min(batch, rows - start);
-        k.gather_rows(L.x, L.idx + start * 4, L.xb, m, this.inputSize);
-        k.gather_rows(L.y, L.idx + start * 4, L.yb, m, this.outputSize);
-        const loss = this.trainStep(m);
+        const loss = this.trainStep(L.idx + start * 4, m);
         total += sum ? loss : loss * m;
         if (classify) correct += k.count_correct(L.layers[L.layers.length - 1].a, L.yb, m, this.outputSize);
         seen += m;
@@ -346,7 +357,7 @@ export class Network {
     this.reserve(x.rows, 0);
     this.f32(this.plan.xb, x.data.length).set(x.data);
     this.f32(this.plan.yb, t.data.length).set(t.data);
-    return this.trainStep(x.rows);
+    return this.trainStep(0, x.rows);
   }
 
   predict(x: Matrix): Matrix {
@@ -454,6 +465,12 @@ export class Network {
     this.alive();
     return modelToJSON(this);
   }
+}
+
+/** For tests and benchmarks: run training steps kernel by kernel from TypeScript instead of one fused call. */
+export function setFusedStep(net: Network, fused: boolean): void {
+  const n = net as unknown as { fused: boolean; k: Kernels };
+  n.fused = fused && typeof n.k.train_step === 'function';
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());

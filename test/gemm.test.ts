@@ -42,8 +42,10 @@ describe('gemm kernels', async () => {
           const pa = P.take(A.length), pb = P.take(B.length), pbias = P.take(n), pc = P.take(m * n + 4);
           put(be, pa, A); put(be, pb, B); put(be, pbias, bias);
           put(be, pc, new Float32Array(m * n + 4).fill(NaN)); // garbage: kernels overwrite, never accumulate
+          const scratch = P.take(n * k);
           if (withBias) be.kernels.gemm_nn_bias(pa, pb, pbias, pc, m, n, k);
-          else (be.kernels[v.name] as (a: number, b: number, c: number, m: number, n: number, k: number) => void)(pa, pb, pc, m, n, k);
+          else if (v.name === 'gemm_tn') be.kernels.gemm_tn(pa, pb, pc, m, n, k);
+          else be.kernels.gemm_nt(pa, pb, pc, m, n, k, scratch);
           const C = get(be, pc, m * n + 4);
           // f32 accumulation over k terms of size ≤ 1: error grows like k·ε
           expectClose(C.subarray(0, m * n), ref, 2e-6 * Math.sqrt(k) + 1e-6, `${be.name} ${v.name} ${m}×${n}×${k}`);
@@ -67,18 +69,46 @@ describe('gemm kernels', async () => {
     }
   });
 
-  it('simd and scalar agree to the bit for NN and TN (same summation order)', () => {
+  it('gemm_nt: with or without workspace, the same bits', () => {
+    const rng = new Rng(13);
+    for (const [m, n, k] of SHAPES) {
+      const A = randomArray(rng, m * k), B = randomArray(rng, n * k);
+      for (const be of backends) {
+        const P = new Placer();
+        const pa = P.take(A.length), pb = P.take(B.length), pc = P.take(m * n), pd = P.take(m * n), ps = P.take(n * k);
+        put(be, pa, A); put(be, pb, B);
+        be.kernels.gemm_nt(pa, pb, pc, m, n, k, ps);
+        be.kernels.gemm_nt(pa, pb, pd, m, n, k, 0);
+        expect(get(be, pc, m * n), `${be.name} ${m}×${n}×${k}`).toEqual(get(be, pd, m * n));
+      }
+    }
+  });
+
+  it('transpose', () => {
+    for (const be of backends) for (const [m, n] of [[1, 1], [3, 5], [16, 7]]) {
+      const P = new Placer();
+      const A = Float32Array.from({ length: m * n }, (_, i) => i);
+      const pa = P.take(m * n), pc = P.take(m * n);
+      put(be, pa, A);
+      be.kernels.transpose(pa, pc, m, n);
+      const C = get(be, pc, m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(C[j * m + i]).toBe(A[i * n + j]);
+    }
+  });
+
+  it('simd and scalar agree to the bit for NN, TN and NT (same summation order)', () => {
     const rng = new Rng(11);
     const [simd, scalar] = backends;
     for (const [m, n, k] of SHAPES) {
       const A = randomArray(rng, m * k), B = randomArray(rng, k * n), bias = randomArray(rng, n);
       const outs = [simd, scalar].map((be) => {
         const P = new Placer();
-        const pa = P.take(A.length), pb = P.take(B.length), pbias = P.take(n), pc = P.take(m * n), pd = P.take(m * n);
+        const pa = P.take(A.length), pb = P.take(B.length), pbias = P.take(n), pc = P.take(m * n), pd = P.take(m * n), pe = P.take(m * n), ps = P.take(n * k);
         put(be, pa, A); put(be, pb, B); put(be, pbias, bias);
         be.kernels.gemm_nn_bias(pa, pb, pbias, pc, m, n, k);
         be.kernels.gemm_tn(pa, pb, pd, m, n, k);
-        return [...get(be, pc, m * n), ...get(be, pd, m * n)];
+        be.kernels.gemm_nt(pa, pb, pe, m, n, k, ps); // B read as n×k: same element count as k×n
+        return [...get(be, pc, m * n), ...get(be, pd, m * n), ...get(be, pe, m * n)];
       });
       expect(outs[0]).toEqual(outs[1]);
     }

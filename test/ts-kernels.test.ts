@@ -148,7 +148,7 @@ describe('gemm', () => {
     for (const m of SIZES) for (const n of SIZES) for (const kk of SIZES) {
       const A = rand(m * kk), B = rand(n * kk);
       const a = buf(A), b = buf(B), c = out(m * n);
-      k.gemm_nt(a, b, c, m, n, kk);
+      k.gemm_nt(a, b, c, m, n, kk, 0);
       const C = get(c, m * n);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
         let s = 0, mag = 0;
@@ -164,7 +164,7 @@ describe('gemm', () => {
     const c1 = out(6), c2 = out(6), c3 = out(6);
     k.gemm_nn_bias(alloc(0), alloc(0), buf(bias), c1, 2, 3, 0);
     k.gemm_tn(alloc(0), alloc(0), c2, 2, 3, 0);
-    k.gemm_nt(alloc(0), alloc(0), c3, 2, 3, 0);
+    k.gemm_nt(alloc(0), alloc(0), c3, 2, 3, 0, 0);
     expect(get(c1, 6)).toEqual([...bias, ...bias]);
     expect(get(c2, 6)).toEqual(new Array(6).fill(0));
     expect(get(c3, 6)).toEqual(new Array(6).fill(0));

@@ -13,8 +13,11 @@ export interface Kernels {
   gemm_nn_bias(a: number, b: number, bias: number, c: number, m: number, n: number, k: number): void;
   /** C[m×n] = A[k×m]ᵀ·B[k×n]. Weight gradient Xᵀ·dZ. */
   gemm_tn(a: number, b: number, c: number, m: number, n: number, k: number): void;
-  /** C[m×n] = A[m×k]·B[n×k]ᵀ. Input gradient dZ·Wᵀ. */
-  gemm_nt(a: number, b: number, c: number, m: number, n: number, k: number): void;
+  /** C[m×n] = A[m×k]·B[n×k]ᵀ. Input gradient dZ·Wᵀ. `scratch` (k×n floats, 0 = none)
+   *  is workspace the kernel may overwrite (the SIMD build packs Bᵀ there). */
+  gemm_nt(a: number, b: number, c: number, m: number, n: number, k: number, scratch: number): void;
+  /** C[n×m] = A[m×n]ᵀ */
+  transpose(a: number, c: number, m: number, n: number): void;
   /** c[n] = Σ_rows A[m×n]. Bias gradient. */
   col_sum(a: number, c: number, m: number, n: number): void;
 
@@ -75,6 +78,11 @@ export interface Kernels {
   rng_normal(state: number, out: number, n: number, std: number): void;
   /** Fisher–Yates over idx[0..n): for i = n−1 … 1, j = next() mod (i+1) (unbiased, rejection) */
   rng_shuffle(state: number, idx: number, n: number): void;
+
+  // --- step.ts: the fused step, WASM backends only -------------------------
+  /** gather rows idx[0..m) (idx = 0: skip), forward, loss, backward, update, as the
+   *  plan at `plan` (src/plan.ts) describes; returns the loss before the update */
+  train_step?(plan: number, idx: number, m: number): number;
 }
 
 export type KernelName = keyof Kernels;

@@ -92,8 +92,8 @@ export class TsKernels implements Kernels {
     }
   }
 
-  /** C[m×n] = A[m×k]·B[n×k]ᵀ */
-  gemm_nt(a: number, b: number, c: number, m: number, n: number, k: number): void {
+  /** C[m×n] = A[m×k]·B[n×k]ᵀ (dot products: no workspace needed) */
+  gemm_nt(a: number, b: number, c: number, m: number, n: number, k: number, _scratch = 0): void {
     const f = this.f32;
     const A = a >> 2, B = b >> 2, C = c >> 2;
     for (let i = 0; i < m; i++) {
@@ -105,6 +105,12 @@ export class TsKernels implements Kernels {
         f[ci + j] = s;
       }
     }
+  }
+
+  /** C[n×m] = A[m×n]ᵀ */
+  transpose(a: number, c: number, m: number, n: number): void {
+    const f = this.f32, A = a >> 2, C = c >> 2;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[C + j * m + i] = f[A + i * n + j];
   }
 
   /** c[n] = Σ_rows A[m×n] */

@@ -1,0 +1,73 @@
+// exp and tanh for the activations, written once as a scalar function and
+// once over f32x4 with the same operations in the same order, so the simd and
+// scalar builds give the same bits — and, being compiled into the module, the
+// same bits on every engine. Cephes-style: e^x = 2^n · e^r with |r| ≤ ½·ln 2
+// and a degree-6 polynomial for e^r; about 1 ulp of error.
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_HI: f32 = 88.3762626647949; // above: +Infinity (e^x overflows f32)
+const EXP_LO: f32 = -87.3365447504019; // below: 0 (e^x is subnormal or 0)
+const P0: f32 = 1.9875691500e-4, P1: f32 = 1.3981999507e-3, P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.0000001201e-1;
+
+/** e^x */
+export function expf(x: f32): f32 {
+  if (x > EXP_HI) return Infinity;
+  if (x < EXP_LO) return 0;
+  const n = Mathf.floor(x * LOG2E + 0.5);
+  const r = x - n * LN2_HI - n * LN2_LO;
+  const p = ((((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * (r * r) + r) + <f32>1;
+  return p * reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+/** e^x over four lanes, the same operations as expf */
+// @ts-ignore: decorator
+@inline export function expf4(x: v128): v128 {
+  const c = f32x4.max(f32x4.min(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(c, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const r = f32x4.sub(f32x4.sub(c, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const e = f32x4.mul(p, scale);
+  // the clamps stand in for the scalar early returns: above → +Infinity, below → 0
+  const big = f32x4.gt(x, f32x4.splat(EXP_HI)), small = f32x4.lt(x, f32x4.splat(EXP_LO));
+  return v128.andnot(v128.bitselect(f32x4.splat(Infinity), e, big), small);
+}
+
+const T0: f32 = -5.70498872745e-3, T1: f32 = 2.06390887954e-2, T2: f32 = -5.37397155531e-2;
+const T3: f32 = 1.33314422036e-1, T4: f32 = -3.33332819422e-1;
+const TANH_SMALL: f32 = 0.625;
+
+/** tanh x: an odd polynomial near 0 (no cancellation), 1 − 2/(e^{2|x|} + 1) elsewhere */
+export function tanhf(x: f32): f32 {
+  const ax = Mathf.abs(x);
+  if (ax < TANH_SMALL) {
+    const z = x * x;
+    return ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * x + x;
+  }
+  const t = <f32>1 - <f32>2 / (expf(ax + ax) + <f32>1);
+  return copysign<f32>(t, x);
+}
+
+/** tanh over four lanes, the same operations as tanhf */
+// @ts-ignore: decorator
+@inline export function tanhf4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
+  const near = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const one = f32x4.splat(1);
+  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expf4(f32x4.add(ax, ax)), one)));
+  const far = v128.or(t, v128.and(x, i32x4.splat(0x80000000))); // copysign: t ≥ 0
+  return v128.bitselect(near, far, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+}
