@@ -12,6 +12,14 @@
 // in L1 while every row pair of A passes over it; C carries the partial sums
 // from one block to the next, so each element still adds its k terms in order.
 const KC = 256;
+
+// c + a·b. The `relaxed` build fuses it (one rounding, FMA where the CPU has
+// it): faster, but its bits depend on the CPU, so it is opt-in and never the default.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 // Where a tile's accumulators start: C itself (a later k block), else the
 // bias row, else zero (pointer 0). Arena pointers are 16-byte aligned, so 1 is free.
 const FROM_C: usize = 1;
@@ -60,10 +68,10 @@ function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: us
     for (let p = 0; p < kc; p++) {
       const u = v128.load32_splat(pa0), v = v128.load32_splat(pa1);
       const b0 = v128.load(pb), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32), b3 = v128.load(pb, 48);
-      x0 = f32x4.add(x0, f32x4.mul(u, b0)); x1 = f32x4.add(x1, f32x4.mul(u, b1));
-      x2 = f32x4.add(x2, f32x4.mul(u, b2)); x3 = f32x4.add(x3, f32x4.mul(u, b3));
-      y0 = f32x4.add(y0, f32x4.mul(v, b0)); y1 = f32x4.add(y1, f32x4.mul(v, b1));
-      y2 = f32x4.add(y2, f32x4.mul(v, b2)); y3 = f32x4.add(y3, f32x4.mul(v, b3));
+      x0 = madd(u, b0, x0); x1 = madd(u, b1, x1);
+      x2 = madd(u, b2, x2); x3 = madd(u, b3, x3);
+      y0 = madd(v, b0, y0); y1 = madd(v, b1, y1);
+      y2 = madd(v, b2, y2); y3 = madd(v, b3, y3);
       pa0 += stepA; pa1 += stepA; pb += rowB;
     }
     v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
@@ -77,8 +85,8 @@ function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: us
     let pa0 = a + (<usize>(i * sai) << 2), pb = b;
     for (let p = 0; p < kc; p++) {
       const u = v128.load32_splat(pa0);
-      x0 = f32x4.add(x0, f32x4.mul(u, v128.load(pb))); x1 = f32x4.add(x1, f32x4.mul(u, v128.load(pb, 16)));
-      x2 = f32x4.add(x2, f32x4.mul(u, v128.load(pb, 32))); x3 = f32x4.add(x3, f32x4.mul(u, v128.load(pb, 48)));
+      x0 = madd(u, v128.load(pb), x0); x1 = madd(u, v128.load(pb, 16), x1);
+      x2 = madd(u, v128.load(pb, 32), x2); x3 = madd(u, v128.load(pb, 48), x3);
       pa0 += stepA; pb += rowB;
     }
     v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
@@ -97,8 +105,8 @@ function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: us
     let pa0 = a + (<usize>(i * sai) << 2), pa1 = two ? pa0 + (<usize>sai << 2) : pa0, pb = b;
     for (let p = 0; p < kc; p++) {
       const bv = v128.load(pb);
-      x = f32x4.add(x, f32x4.mul(v128.load32_splat(pa0), bv));
-      y = f32x4.add(y, f32x4.mul(v128.load32_splat(pa1), bv));
+      x = madd(v128.load32_splat(pa0), bv, x);
+      y = madd(v128.load32_splat(pa1), bv, y);
       pa0 += stepA; pa1 += stepA; pb += rowB;
     }
     // an odd last row computes itself twice and stores once

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
-for (const target of ['simd', 'scalar']) run('npx', ['asc', '--config', 'asconfig.json', '--target', target]);
+for (const target of ['simd', 'scalar', 'relaxed']) run('npx', ['asc', '--config', 'asconfig.json', '--target', target]);
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };

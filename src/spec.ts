@@ -1,7 +1,7 @@
 // Network specifications: the user's spec checked and completed with
 // defaults, once, before anything is allocated.
 import { BackpropError, check } from './errors.js';
-import { BACKENDS, type BackendName } from './backends/index.js';
+import { ALL_BACKENDS, type BackendName } from './backends/index.js';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
 export type Loss = 'mse' | 'sse' | 'cross-entropy' | 'binary-cross-entropy';
@@ -114,7 +114,7 @@ export function resolveSpec(spec: NetworkSpec): ResolvedSpec {
   check(finiteIn(l2, 0, Infinity), `l2 must be a non-negative number, got ${String(l2)}`);
   const seed = spec.seed ?? 0;
   check(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, `seed must be an integer in [0, 2^32), got ${String(seed)}`);
-  if (spec.backend !== undefined) oneOf(spec.backend, BACKENDS, 'backend');
+  if (spec.backend !== undefined) oneOf(spec.backend, ALL_BACKENDS, 'backend');
   return { inputSize: spec.inputSize, layers, loss, optimizer, init, l2, seed };
 }
 

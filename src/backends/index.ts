@@ -8,8 +8,12 @@ import type { Kernels } from './kernels.js';
 import { TsKernels } from './ts.js';
 import { wasmBytes } from '../wasm-bytes.js';
 
-export type BackendName = 'simd' | 'scalar' | 'ts';
+export type BackendName = 'simd' | 'scalar' | 'ts' | 'relaxed';
+/** The backends every engine with WebAssembly runs, bit-reproducible (simd, scalar) or the TS baseline. */
 export const BACKENDS: readonly BackendName[] = ['simd', 'scalar', 'ts'];
+/** Opt-in: `relaxed` fuses multiply-adds (relaxed SIMD) — faster where the engine has it, but
+ *  its bits depend on the CPU, so it is never picked unless asked for. */
+export const ALL_BACKENDS: readonly BackendName[] = [...BACKENDS, 'relaxed'];
 
 export interface Backend {
   readonly name: BackendName;
@@ -28,8 +32,15 @@ const modules = new Map<string, Promise<WebAssembly.Module>>();
 /** A minimal module using one SIMD instruction (v128.const; drop): validates only where SIMD works. */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11]);
 export const simdSupported = (): boolean => WebAssembly.validate(SIMD_PROBE);
+/** The same probe with f32x4.relaxed_madd of three zero vectors. */
+const RELAXED_PROBE = (() => {
+  const zero = [253, 12, ...new Array(16).fill(0)];
+  const body = [0, ...zero, ...zero, ...zero, 253, 133, 2, 26, 11];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+})();
+export const relaxedSimdSupported = (): boolean => WebAssembly.validate(RELAXED_PROBE);
 
-function compiled(variant: 'simd' | 'scalar'): Promise<WebAssembly.Module> {
+function compiled(variant: 'simd' | 'scalar' | 'relaxed'): Promise<WebAssembly.Module> {
   let m = modules.get(variant);
   if (!m) {
     m = wasmBytes(variant).then((bytes) => WebAssembly.compile(bytes));
@@ -43,7 +54,9 @@ export async function createBackend(name: BackendName, bytes: number): Promise<B
     const k = new TsKernels(bytes);
     return { name, kernels: k, buffer: () => k.buffer, ensure: (n) => k.ensure(n) };
   }
-  if (!BACKENDS.includes(name)) throw new BackpropError(`unknown backend '${name}' (expected simd, scalar or ts)`);
+  if (!ALL_BACKENDS.includes(name)) throw new BackpropError(`unknown backend '${name}' (expected simd, scalar, ts or relaxed)`);
+  if (name === 'relaxed' && !relaxedSimdSupported())
+    throw new BackpropError("backend 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks (Node 20: run node with --experimental-wasm-relaxed-simd)");
   const pages = Math.ceil(bytes / PAGE);
   if (pages > MAX_PAGES) throw new BackpropError(`the network needs ${bytes} bytes of arena, more than WebAssembly's 4 GiB`);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
