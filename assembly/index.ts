@@ -12,3 +12,4 @@ export function heap_base(): usize {
   return __heap_base;
 }
 export * from './step';
+export * from './finite';

@@ -11,12 +11,13 @@ import {
 import { mse_loss, sse_loss, softmax_cross_entropy, sigmoid_binary_cross_entropy, binary_cross_entropy } from './losses';
 import { sgd_update, momentum_update, adam_update } from './optimizers';
 import { gather_rows } from './gather';
+import { count_nonfinite } from './finite';
 
 // plan header (bytes)
 const LAYERS = 0, LOSS = 4, OPTIMIZER = 8, INPUT_SIZE = 12;
 const LR = 16, MU = 24, BETA1 = 32, BETA2 = 40, EPS = 48, L2 = 56, BETA1_POW = 64, BETA2_POW = 72;
 const PARAMS = 80, GRADS = 84, M = 88, V = 92, WEIGHT_COUNT = 96, BIAS_COUNT = 100;
-const XB = 104, YB = 108, X = 112, Y = 116, SCRATCH = 120, OUTPUT_SIZE = 124, HEADER = 128;
+const XB = 104, YB = 108, X = 112, Y = 116, SCRATCH = 120, OUTPUT_SIZE = 124, PARAM_COUNT = 128, HEADER = 136;
 // per layer
 const INPUTS = 0, UNITS = 4, ACT = 8, W = 12, B = 16, GW = 20, GB = 24, Z = 28, A = 32, DZ = 36, DA = 40, LAYER = 48;
 
@@ -122,7 +123,7 @@ export function update_params(plan: usize): void {
 }
 
 /** One training step on rows idx[0..m) of the data set (idx = 0: the batch buffers are already filled).
- *  Returns the loss before the update. */
+ *  Returns the loss before the update, or NaN when the update left a parameter non-finite. */
 export function train_step(plan: usize, idx: usize, m: i32): f64 {
   if (idx) {
     gather_rows(field(plan, X), idx, field(plan, XB), m, load<i32>(plan, INPUT_SIZE));
@@ -132,5 +133,5 @@ export function train_step(plan: usize, idx: usize, m: i32): f64 {
   const loss = loss_delta(plan, m);
   backward_pass(plan, m);
   update_params(plan);
-  return loss;
+  return count_nonfinite(field(plan, PARAMS), load<i32>(plan, PARAM_COUNT)) ? NaN : loss;
 }

@@ -32,6 +32,8 @@ export interface Layout {
   /** params (weights then biases) as one span */
   params: number; paramCount: number;
   grads: number; m: number; v: number; best: number; scratch: number;
+  /** the parameters at the start of the current epoch: what a diverged fit restores */
+  safe: number;
   xb: number; yb: number;
   x: number; y: number; idx: number;
   capacity: Capacity;
@@ -75,6 +77,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const m = optimizerSlots >= 1 ? block('opt.m') : 0;
   const v = optimizerSlots >= 2 ? block('opt.v') : 0;
   const best = block('best');
+  const safe = block('safe');
   // workspace for gemm_nt's packed Wᵀ: the largest weight matrix behind the first layer
   const scratchCount = Math.max(4, ...shapes.slice(1).map((l) => l.inputs * l.units));
   const scratch = put('scratch', [scratchCount]);
@@ -101,7 +104,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   return {
     regions, layers, rng, plan,
     weights: params, weightCount, biases: params + weightCount * 4, biasCount,
-    params, paramCount, grads, m, v, best, scratch,
+    params, paramCount, grads, m, v, best, safe, scratch,
     xb, yb, x, y, idx, capacity, inputSize, outputSize, end: at,
   };
 }

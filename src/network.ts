@@ -23,6 +23,9 @@ export interface FitOptions {
   onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
   signal?: AbortSignal;
   earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
+  /** when a loss or a weight becomes NaN/±Infinity: reject with a BackpropError (default), or
+   *  resolve with `history.diverged`; either way the weights of the epoch's start are restored */
+  onNonFinite?: 'throw' | 'stop';
 }
 
 export interface History {
@@ -35,6 +38,8 @@ export interface History {
   /** with early stopping: the epoch (1-based) whose weights were kept, and whether training stopped before `epochs` */
   bestEpoch?: number;
   stoppedEarly?: boolean;
+  /** where training diverged (1-based epoch and batch), with onNonFinite: 'stop' */
+  diverged?: { epoch: number; batch: number };
 }
 
 export interface LayerWeights { weights: Float32Array; bias: Float32Array }
@@ -47,7 +52,7 @@ export interface ModelMetadata {
   [key: string]: unknown;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'earlyStopping'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'earlyStopping', 'onNonFinite'];
 const DEFAULT_BATCH = 32;
 const YIELD_MS = 30;
 
@@ -182,7 +187,7 @@ export class Network {
     const loss = this.lossStep(this.plan.layers[this.plan.layers.length - 1], this.plan.yb, m);
     this.backward(m);
     this.update();
-    return loss;
+    return this.k.count_nonfinite(this.plan.params, this.plan.paramCount) ? NaN : loss;
   }
 
   // --- arena management ------------------------------------------------------
@@ -259,6 +264,8 @@ export class Network {
     check(bs === 'full' || (Number.isInteger(bs) && bs >= 1), `fit: batchSize must be a positive integer or 'full', got ${String(bs)}`);
     const shuffle = options.shuffle ?? true;
     check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
+    const onNonFinite = options.onNonFinite ?? 'throw';
+    check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
     const es = options.earlyStopping;
     if (es !== undefined) {
       check(es && typeof es === 'object', 'fit: earlyStopping must be { patience, minDelta?, restoreBest? }');
@@ -303,10 +310,17 @@ export class Network {
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
+      this.copyParams(L.params, L.safe);
       let total = 0, correct = 0, seen = 0;
       for (let b = 0; b < batches; b++) {
         const start = b * batch, m = Math.min(batch, rows - start);
         const loss = this.trainStep(L.idx + start * 4, m);
+        if (!Number.isFinite(loss)) {
+          this.recover();
+          const where = { epoch, batch: b + 1 };
+          if (onNonFinite === 'stop') { history.diverged = where; history.seconds = (now() - t0) / 1000; return history; }
+          throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}`);
+        }
         total += sum ? loss : loss * m;
         if (classify) correct += k.count_correct(L.layers[L.layers.length - 1].a, L.yb, m, this.outputSize);
         seen += m;
@@ -343,6 +357,18 @@ export class Network {
     }
     history.seconds = (now() - t0) / 1000;
     return history;
+  }
+
+  /** After a non-finite step: the epoch's starting weights back, the optimizer's state reset (it holds NaN too). */
+  private recover(): void {
+    const L = this.plan;
+    this.copyParams(L.safe, L.params);
+    const bytes = new Uint8Array(this.be.buffer());
+    if (L.m) bytes.fill(0, L.m, L.m + L.paramCount * 4);
+    if (L.v) bytes.fill(0, L.v, L.v + L.paramCount * 4);
+    const state = new DataView(this.be.buffer(), L.plan);
+    state.setFloat64(PLAN.beta1Pow, 1, true);
+    state.setFloat64(PLAN.beta2Pow, 1, true);
   }
 
   private copyParams(from: number, to: number): void {

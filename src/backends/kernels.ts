@@ -79,6 +79,10 @@ export interface Kernels {
   /** Fisher–Yates over idx[0..n): for i = n−1 … 1, j = next() mod (i+1) (unbiased, rejection) */
   rng_shuffle(state: number, idx: number, n: number): void;
 
+  // --- finite.ts -------------------------------------------------------------
+  /** number of NaN or ±Infinity values in a[n] */
+  count_nonfinite(a: number, n: number): number;
+
   // --- step.ts: the fused step, WASM backends only -------------------------
   /** gather rows idx[0..m) (idx = 0: skip), forward, loss, backward, update, as the
    *  plan at `plan` (src/plan.ts) describes; returns the loss before the update */

@@ -372,6 +372,16 @@ export class TsKernels implements Kernels {
     }
   }
 
+  // --- finite ----------------------------------------------------------------
+
+  /** a[n] → count of NaN and ±Infinity */
+  count_nonfinite(a: number, n: number): number {
+    const f = this.f32, A = a >> 2;
+    let bad = 0;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(f[A + i])) bad++;
+    return bad;
+  }
+
   // --- random --------------------------------------------------------------
 
   /** state[4 u32] ← seed */
