@@ -13,3 +13,4 @@ export function heap_base(): usize {
 }
 export * from './step';
 export * from './finite';
+export * from './recurrent';

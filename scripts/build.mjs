@@ -3,9 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
+import { buildMnistAsset } from './build-mnist.mjs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 for (const target of ['simd', 'scalar', 'relaxed']) run('npx', ['asc', '--config', 'asconfig.json', '--target', target]);
+// the threads build has its own entry (the atomics of ./parallel need the threads feature)
+run('npx', ['asc', 'assembly/threads.ts', '--config', 'asconfig.json', '--target', 'threads']);
+// The bundled MNIST digits: converted once, kept while build/ has them.
+buildMnistAsset();
 
 rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };

@@ -14,7 +14,11 @@ function toBytes(a: Float32Array): Uint8Array {
 }
 
 export function encodeFloat32(a: Float32Array): string {
-  const b = toBytes(a);
+  return encodeBytes(toBytes(a));
+}
+
+/** Standard base64 (with padding) of any bytes: also what data: URLs hold. */
+export function encodeBytes(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i] << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);

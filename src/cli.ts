@@ -1,29 +1,31 @@
 // backprop-wasm's command line: argv → a job in src/train.ts. Bad input or
 // usage ends with one `error: …` line on stderr and exit code 2; anything else
 // unexpected is an internal error (exit 1). Never a stack trace.
-import { createRequire } from 'node:module';
-import type * as CliProgress from 'cli-progress';
 import { BackpropError } from './errors.js';
-import {
-  resolvePredictOptions, resolveTrainOptions, runBench, runPredict, runTrain, type CliIO, type ProgressReporter,
-} from './train.js';
+import { resolveEvaluateOptions, runEvaluate } from './evaluate.js';
+import { progressBar } from './progress.js';
+import { resolvePredictOptions, resolveTrainOptions, runBench, runPredict, runTrain, type CliIO } from './train.js';
 
 declare const __VERSION__: string | undefined;
 
 const USAGE = `backprop-wasm: neural networks trained by backpropagation in SIMD WebAssembly
 
 usage:
-  backprop-wasm train [--dataset iris|mnist|FILE.csv] [--target COL]
+  backprop-wasm train [--dataset iris|mnist|FILE.csv] [--mnist-dir DIR] [--target COL]
         [--hidden 16,8] [--activation A] [--loss L] [--optimizer O] [--lr X]
         [--l2 X] [--epochs N] [--patience P] [--batch-size N|full] [--test-size F]
-        [--seed N] [--backend simd|scalar|ts] [--preset article]
-        [--plot FILE.svg] [--save FILE.json] [--json]
-  backprop-wasm predict --model FILE.json --input FILE.csv [--json]
+        [--validation-size F] [--seed N] [--backend simd|scalar|ts] [--preset article]
+        [--plot FILE.svg] [--report DIR] [--save FILE.json] [--json]
+  backprop-wasm predict --model FILE.json --input FILE.csv|FILE.idx [--backend B] [--json]
+  backprop-wasm evaluate --model FILE.json --dataset iris|mnist|FILE.csv
+        [--mnist-dir DIR] [--target COL] [--backend B] [--json]
   backprop-wasm bench
   backprop-wasm --help | --version
 
-train (defaults, like scikit-learn's MLPClassifier):
-  --dataset      iris (default), or a CSV file with a header; target = last column
+train (defaults, like scikit-learn's MLPClassifier; mnist's below):
+  --dataset      iris (default), mnist, or a CSV file with a header; target = last column
+  --mnist-dir    read the full MNIST set (60,000 + 10,000) from its four IDX files
+                 (plain or .gz) in DIR, instead of the 10,000 bundled digits
   --target       the CSV's target column, by name or 0-based index
   --hidden       hidden layer sizes (default 100)
   --activation   hidden activation: sigmoid tanh relu leaky-relu linear (default relu)
@@ -32,19 +34,34 @@ train (defaults, like scikit-learn's MLPClassifier):
   --lr           learning rate (default 0.01 for adam, 0.1 otherwise)
   --l2           L2 penalty on the weights (default 0.01; 0 turns it off)
   --epochs       run exactly N epochs (default: up to 200, early stopping)
-  --patience     early stopping on the training loss after P epochs without gain
+  --patience     stop after P epochs without gain in the validation loss (the
+                 training loss when nothing is held out), keeping the best
   --batch-size   rows per step, or full (default 16)
   --test-size    test fraction (default 0.3, stratified split)
+  --validation-size  part of the training split held out to validate each
+                 epoch and for early stopping (default 0: none; mnist 0.1)
   --seed         seed for the split, the weights and the shuffle (default 0)
   --backend      simd (default), scalar or ts
   --preset       article: the article's Iris example exactly (4-4-3 sigmoid,
                  SSE, SGD lr 0.1, 1000 full-batch iterations, raw features)
   --plot         write the loss curve as SVG
-  --save         write the trained model (JSON) for predict
+  --report       write pictures to DIR (created if missing): loss and accuracy
+                 curves, confusion matrix, per-class scores, first-layer
+                 weights, activations; open DIR/index.html
+  --save         write the trained model (JSON) for predict and evaluate
   --json         print one JSON object with the results
+
+train --dataset mnist: 784-128-10 (relu, softmax), adam lr 0.003, l2 0.0001,
+  batch 64, 12 epochs; pixels scaled to [0,1]; the bundled 8,000/2,000 split
+  (or the IDX files' 60,000/10,000), a tenth of the training split held out
+  for validation. One line per epoch; --patience P stops early on validation loss.
 
 predict: one prediction per input row; the model's feature columns are taken
   by name (other columns are ignored); --json prints predictions and probabilities.
+  An IDX image file (plain or .gz) gives one row per image, pixels 0-255.
+
+evaluate: accuracy, loss, confusion matrix and per-class precision, recall and
+  F1 of a saved model, on mnist's test split or on every row of iris or a CSV.
 `;
 
 async function version(): Promise<string> {
@@ -52,33 +69,6 @@ async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-// cli-progress is CommonJS that requires Node built-ins, which an ESM bundle
-// cannot; loading it at run time (and only for a TTY) keeps it out of the bundle.
-const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
-
-/** A progress bar on stderr that appears only once training has run for a second. */
-function progressBar(): ProgressReporter {
-  let bar: CliProgress.SingleBar | undefined;
-  return {
-    update(p) {
-      const payload = {
-        epoch: `${p.epoch}/${p.total}`,
-        loss: Number.isFinite(p.loss) ? p.loss.toPrecision(4) : '…',
-        speed: Math.round(p.samplesPerSecond).toLocaleString('en-US'),
-      };
-      if (bar) { bar.update(p.value, payload); return; }
-      if (p.elapsed < 1) return;
-      const cliProgress = loadCliProgress();
-      bar = new cliProgress.SingleBar({
-        stream: process.stderr, hideCursor: false, clearOnComplete: true, etaBuffer: 50,
-        format: 'epoch {epoch} |{bar}| loss {loss} | {speed} samples/s | ETA {eta_formatted}',
-      }, cliProgress.Presets.shades_classic);
-      bar.start(p.total, p.value, payload);
-    },
-    stop() { bar?.stop(); bar = undefined; },
-  };
 }
 
 const FS_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EROFS', 'EMFILE', 'ENAMETOOLONG', 'EBUSY', 'EXDEV']);
@@ -89,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case undefined:
-        throw new BackpropError('missing command (expected train, predict, bench or --help)');
+        throw new BackpropError('missing command (expected train, predict, evaluate, bench or --help)');
       case '--help': case '-h': case 'help':
         io.log(USAGE.trimEnd());
         return 0;
@@ -99,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'train': {
         if (rest.includes('--help')) { io.log(USAGE.trimEnd()); return 0; }
         const opts = resolveTrainOptions(rest);
-        if (process.stderr.isTTY && !opts.json) io.progress = progressBar();
+        if (process.stderr.isTTY && !opts.json) io.progress = progressBar(process.stderr);
         await runTrain(opts, io);
         return 0;
       }
@@ -107,12 +97,16 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.includes('--help')) { io.log(USAGE.trimEnd()); return 0; }
         await runPredict(resolvePredictOptions(rest), io);
         return 0;
+      case 'evaluate':
+        if (rest.includes('--help')) { io.log(USAGE.trimEnd()); return 0; }
+        await runEvaluate(resolveEvaluateOptions(rest), io);
+        return 0;
       case 'bench':
         if (rest.length) throw new BackpropError(`bench takes no options, got '${rest[0]}'`);
         await runBench(io);
         return 0;
       default:
-        throw new BackpropError(`unknown command '${command}' (expected train, predict, bench or --help)`);
+        throw new BackpropError(`unknown command '${command}' (expected train, predict, evaluate, bench or --help)`);
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

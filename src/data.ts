@@ -168,9 +168,15 @@ export function readCsvColumns(text: string, columns: string[] | null, file = 'c
   readCsv(text, file, (rec) => {
     if (!header) {
       header = Array.from({ length: rec.count }, (_, j) => rec.field(j).trim());
+      const index = new Map<string, number>();
+      header.forEach((name, j) => {
+        const prev = index.get(name);
+        if (prev !== undefined) throw new BackpropError(`${file}:${rec.lines[j]}:${j + 1}: duplicate column name '${name}' (also column ${prev + 1})`);
+        index.set(name, j);
+      });
       picks = (columns ?? header).map((name) => {
-        const j = header!.indexOf(name);
-        if (j < 0) throw new BackpropError(`${file}:${rec.line}: missing column '${name}'`);
+        const j = index.get(name);
+        if (j === undefined) throw new BackpropError(`${file}:${rec.line}: missing column '${name}'`);
         return j;
       });
       return;

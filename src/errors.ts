@@ -5,7 +5,7 @@
 export class BackpropError extends Error {
   override name = 'BackpropError';
   constructor(message: string) {
-    super(message.replace(/\s*\n\s*/g, ' '));
+    super(message.replace(/\s*[\r\n]+\s*/g, ' '));
   }
 }
 

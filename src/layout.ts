@@ -4,6 +4,7 @@
 // state share one shape table, so an update is one flat loop over each.
 
 import { planBytes } from './plan.js';
+import { ctrlBytes } from './threads.js';
 
 export const ARENA_BASE = 65536; // above the WASM module's static data (checked at load)
 const ALIGN = 16;
@@ -27,6 +28,9 @@ export interface Layout {
   rng: number;
   /** the step plan (src/plan.ts): offsets and hyper-parameters for the fused step */
   plan: number;
+  /** the threads' control block (src/threads.ts), 0 with one thread */
+  ctrl: number;
+  threads: number;
   /** the weights block [W1 … WL] and the biases block [b1 … bL], each contiguous (padded to 4 floats per tensor) */
   weights: number; weightCount: number; biases: number; biasCount: number;
   /** params (weights then biases) as one span */
@@ -43,7 +47,7 @@ export interface Layout {
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
-export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, capacity: Capacity): Layout {
+export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, capacity: Capacity, threads = 1): Layout {
   const regions: Region[] = [];
   let at = ARENA_BASE;
   const put = (name: string, shape: number[], elemBytes = 4): number => {
@@ -55,6 +59,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   };
   const rng = put('rng', [4]);
   const plan = put('plan', [planBytes(shapes.length)], 1);
+  const ctrl = threads > 1 ? put('threads', [ctrlBytes(threads)], 1) : 0;
 
   // One span of parameters: each tensor padded to 4 floats, so every tensor is
   // 16-byte aligned and the block is a whole number of f32x4 vectors.
@@ -102,7 +107,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const y = put('data.y', [capacity.rows, outputSize]);
   const idx = put('data.idx', [capacity.rows]);
   return {
-    regions, layers, rng, plan,
+    regions, layers, rng, plan, ctrl, threads,
     weights: params, weightCount, biases: params + weightCount * 4, biasCount,
     params, paramCount, grads, m, v, best, safe, scratch,
     xb, yb, x, y, idx, capacity, inputSize, outputSize, end: at,

@@ -49,6 +49,42 @@ export function precisionRecallF1(yTrue: ArrayLike<number>, yPred: ArrayLike<num
   return { precision, recall, f1, support };
 }
 
+export interface ClassScores { name: string; precision: number; recall: number; f1: number; support: number }
+
+export interface ClassificationReport {
+  /** one entry per class, in class order */
+  classes: ClassScores[];
+  accuracy: number;
+  /** unweighted mean over classes, and the mean weighted by support (scikit-learn's two averages) */
+  macroAvg: { precision: number; recall: number; f1: number };
+  weightedAvg: { precision: number; recall: number; f1: number };
+  /** `[true][predicted]` counts */
+  confusionMatrix: number[][];
+  samples: number;
+}
+
+/** Everything scikit-learn's classification_report shows, plus the confusion matrix, from precisionRecallF1. */
+export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, k: number, classNames?: string[]): ClassificationReport {
+  check(classNames === undefined || (Array.isArray(classNames) && classNames.length === k),
+    `classificationReport: classNames must hold ${k} names`);
+  const { precision, recall, f1, support } = precisionRecallF1(yTrue, yPred, k);
+  const n = yTrue.length;
+  const avg = (v: number[], w?: number[]) => {
+    let s = 0;
+    for (let c = 0; c < k; c++) s += w ? v[c] * w[c] : v[c];
+    return w ? (n === 0 ? 0 : s / n) : s / k;
+  };
+  const mean = (w?: number[]) => ({ precision: avg(precision, w), recall: avg(recall, w), f1: avg(f1, w) });
+  return {
+    classes: precision.map((_, c) => ({ name: classNames?.[c] ?? String(c), precision: precision[c], recall: recall[c], f1: f1[c], support: support[c] })),
+    accuracy: accuracy(yTrue, yPred),
+    macroAvg: mean(),
+    weightedAvg: mean(support),
+    confusionMatrix: confusionMatrix(yTrue, yPred, k),
+    samples: n,
+  };
+}
+
 /** Mean of (target − output)² over all entries, accumulated in f64. */
 export function meanSquaredError(target: Matrix, output: Matrix): number {
   check(isMatrix(target) && isMatrix(output), 'meanSquaredError: target and output must be Matrices');

@@ -56,12 +56,18 @@ export async function loadNetwork(json: string | object, options: { backend?: Ba
   check(isObj(m), 'model: expected a JSON object');
   check(m.format === MODEL_FORMAT, `model: not a backprop-wasm model (format is ${JSON.stringify(m.format) ?? 'missing'})`);
   check(m.version === MODEL_VERSION, `model: unsupported version ${JSON.stringify(m.version)} (this library reads version ${MODEL_VERSION})`);
+  check(m.kind === undefined, m.kind === 'elman' ? 'model: this is a recurrent (Elman) model: load it with loadRecurrentNetwork'
+    : m.kind === 'fixed-point' ? 'model: this is a fixed-point network: load it with loadFixedPointNetwork'
+    : `model: unknown kind ${JSON.stringify(m.kind)} (a feed-forward model has none)`);
   check(Number.isInteger(m.inputSize) && (m.inputSize as number) >= 1, 'model: inputSize must be a positive integer');
   check(Array.isArray(m.layers) && m.layers.length >= 1, 'model: layers must be a non-empty array');
   const layers = m.layers as unknown[];
   let inputs = m.inputSize as number, params = 0;
+  check(typeof m.loss === 'string', 'model: loss must be a string');
   layers.forEach((l, i) => {
     check(isObj(l) && Number.isInteger(l.units) && (l.units as number) >= 1, `model: layer ${i + 1} needs a positive integer units`);
+    // no defaults here: a missing activation would load as a different network
+    check(typeof l.activation === 'string', `model: layer ${i + 1} needs an activation`);
     params += inputs * (l.units as number) + (l.units as number);
     inputs = l.units as number;
   });
@@ -113,9 +119,27 @@ function readMetadata(m: Record<string, unknown>, inputs: number, outputs: numbe
     check(isObj(s) && nums(s.mean) && nums(s.std), `model: standardizer must be { mean, std } with ${inputs} finite numbers each`);
     md.standardizer = { mean: s.mean as number[], std: s.std as number[] };
   }
-  for (const key of Object.keys(m))
-    if (!KNOWN.has(key)) md[key] = m[key];
+  // Extra keys (notes a caller stored) ride along as plain JSON: own properties only,
+  // never __proto__, and not nested deeper than a sane document.
+  for (const key of Object.keys(m)) {
+    if (KNOWN.has(key)) continue;
+    check(key !== '__proto__' && depth(m[key]) <= 32, `model: unsupported key ${JSON.stringify(key)}`);
+    Object.defineProperty(md, key, { value: m[key], enumerable: true, writable: true, configurable: true });
+  }
   return md;
 }
 
-const KNOWN = new Set(['format', 'version', 'inputSize', 'layers', 'loss', 'optimizer', 'init', 'l2', 'seed', 'weights', 'featureNames', 'classNames', 'standardizer']);
+/** Nesting depth of a JSON value, without recursion (a hostile file can nest deeper than the stack). */
+function depth(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (d > 32) return d;
+    if (x && typeof x === 'object') for (const c of Object.values(x)) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
+const KNOWN = new Set(['format', 'version', 'kind', 'inputSize', 'layers', 'loss', 'optimizer', 'init', 'l2', 'seed', 'weights', 'featureNames', 'classNames', 'standardizer']);

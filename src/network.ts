@@ -9,6 +9,7 @@ import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
+import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
 
 export interface EpochLogs { epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }
@@ -101,6 +102,8 @@ export class Network {
   private lossStep: LossStep;
   /** one call per training step (the WASM backends), or the kernels called one by one from here */
   private fused: boolean;
+  /** the other threads of a multi-threaded network (its step runs on all of them) */
+  private pool: ThreadPool | null = null;
   private disposed = false;
 
   /** Use createNetwork / loadNetwork. */
@@ -118,6 +121,8 @@ export class Network {
   }
 
   get backend(): BackendName { return this.be.name; }
+  /** Threads a training step runs on. */
+  get threads(): number { return this.pool?.size ?? 1; }
   get inputSize(): number { return this.spec.inputSize; }
   get outputSize(): number { return this.plan.outputSize; }
 
@@ -178,6 +183,7 @@ export class Network {
   /** One step on rows idx[0..m) of the data set (idx = 0: on the batch buffers as they are):
    *  forward, loss, backward, update. Returns the loss before the update. */
   private trainStep(idx: number, m: number): number {
+    if (this.pool) return this.k.train_step_mt!(this.plan.plan, this.plan.ctrl, idx, m);
     if (this.fused) return this.k.train_step!(this.plan.plan, idx, m);
     if (idx) {
       this.k.gather_rows(this.plan.x, idx, this.plan.xb, m, this.inputSize);
@@ -201,7 +207,7 @@ export class Network {
     const cap = this.plan.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
     const next: Capacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
-    const layout = computeLayout(this.plan.layers, slotsFor(this.spec), next);
+    const layout = computeLayout(this.plan.layers, slotsFor(this.spec), next, this.plan.threads);
     this.be.ensure(layout.end);
     this.plan = layout;
     writePlan(this.be.buffer(), layout, this.spec, false);
@@ -315,6 +321,7 @@ export class Network {
       for (let b = 0; b < batches; b++) {
         const start = b * batch, m = Math.min(batch, rows - start);
         const loss = this.trainStep(L.idx + start * 4, m);
+        if (Number.isNaN(loss) && this.threadFailed()) throw new Error(await this.abandonThreads());
         if (!Number.isFinite(loss)) {
           this.recover();
           const where = { epoch, batch: b + 1 };
@@ -357,6 +364,30 @@ export class Network {
     }
     history.seconds = (now() - t0) / 1000;
     return history;
+  }
+
+  private threadFailed(): boolean {
+    return !!this.pool && Atomics.load(new Int32Array(this.be.buffer(), this.plan.ctrl + CTRL.failed, 1), 0) !== 0;
+  }
+
+  /** After a thread failed: its error, and the pool gone (this network trains on one thread from now on). */
+  private async abandonThreads(): Promise<string> {
+    const message = await this.pool!.failure();
+    this.pool!.dispose();
+    this.pool = null;
+    return message;
+  }
+
+  /** Fault injection for tests: worker `tid` (1…threads−1) traps at the next step. */
+  crashThreadForTest(tid: number): void {
+    check(this.pool && tid >= 1 && tid < this.pool.size, `crashThreadForTest: no worker thread ${tid}`);
+    this.pool.crashAtNextStep(tid);
+  }
+
+  /** Internal: start the worker threads of a multi-threaded network. */
+  async startThreads(threads: number): Promise<void> {
+    const shared = this.be.shared!;
+    this.pool = await startPool(shared.module, shared.memory, this.plan.plan, this.plan.ctrl, threads);
   }
 
   /** After a non-finite step: the epoch's starting weights back, the optimizer's state reset (it holds NaN too). */
@@ -462,6 +493,8 @@ export class Network {
 
   /** Drops the arena; the network cannot be used afterwards. */
   dispose(): void {
+    this.pool?.dispose();
+    this.pool = null;
     this.disposed = true;
     this.be = undefined as unknown as Backend;
     this.k = undefined as unknown as Kernels;
@@ -520,15 +553,33 @@ function checkFiniteData(x: Matrix, what: string): void {
     if (!Number.isFinite(d[i])) throw new BackpropError(`${what}: row ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${d[i]}`);
 }
 
-export async function createNetwork(spec: NetworkSpec & { backend?: BackendName }): Promise<Network> {
+export async function createNetwork(spec: NetworkSpec): Promise<Network> {
   const resolved = resolveSpec(spec);
   let name: BackendName = spec.backend ?? 'simd';
   if (name === 'simd' && !simdSupported()) name = 'scalar';
+  const threads = await resolveThreads(spec.threads, name);
   const shapes = resolved.layers.map((l, i) => ({ inputs: i === 0 ? resolved.inputSize : resolved.layers[i - 1].units, units: l.units }));
-  const layout = computeLayout(shapes, slotsFor(resolved), { batch: DEFAULT_BATCH, rows: 0 });
+  const layout = computeLayout(shapes, slotsFor(resolved), { batch: DEFAULT_BATCH, rows: 0 }, threads);
   check(layout.end <= 2 ** 32, `createNetwork: the network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
-  const backend = await createBackend(name, layout.end);
+  const backend = await createBackend(name, layout.end, threads > 1);
   const net = new Network(resolved, backend, layout);
   net.initialize();
+  if (threads > 1) await net.startThreads(threads);
   return net;
+}
+
+/** 1 unless asked for more; 'auto' = the host's cores. Where shared memory is missing (a page that is not
+ *  cross-origin isolated), one thread and a warning. */
+async function resolveThreads(threads: NetworkSpec['threads'], backend: BackendName): Promise<number> {
+  if (threads === undefined || threads === 1) return 1;
+  check(threads === 'auto' || (Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS),
+    `createNetwork: threads must be an integer in 1…${MAX_THREADS} or 'auto', got ${String(threads)}`);
+  const n = threads === 'auto' ? Math.min(MAX_THREADS, await availableThreads()) : threads;
+  if (n === 1) return 1;
+  check(backend === 'simd', `createNetwork: threads need the simd backend, not '${backend}'`);
+  if (typeof SharedArrayBuffer === 'undefined') {
+    console.warn('backprop-wasm: shared memory is not available here (a page must be cross-origin isolated): training on one thread');
+    return 1;
+  }
+  return n;
 }

@@ -1,5 +1,8 @@
-// A tiny, dependency-free SVG line chart: enough for loss curves, small
-// enough to ship in the browser bundle.
+// Tiny, dependency-free SVG drawing: a line chart for loss curves, colour
+// scales and pixel images for heat maps, digits and weights. Small enough to
+// ship in the browser bundle.
+import { encodeBytes } from './base64.js';
+import { encodePng } from './png.js';
 
 export interface Series { name: string; values: number[]; x?: number[] }
 
@@ -114,6 +117,8 @@ export function lineChart(opts: LineChartOptions): string {
     if (!xs.length) return;
     const points = xs.map((x, j) => `${fmt(sx(x))},${fmt(sy(ys[j]))}`).join(' ');
     out.push(`<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${points}"/>`);
+    // A few points (say, one per epoch) are easier to read with a dot on each.
+    if (xs.length <= 40) out.push(xs.map((x, j) => `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(ys[j]))}" r="2.5" fill="${COLORS[i % COLORS.length]}"/>`).join(''));
   });
   if (legend) {
     opts.series.forEach((s, i) => {
@@ -136,3 +141,79 @@ function logTicks(lo: number, hi: number): number[] {
   }
   return niceTicks(lo, hi);
 }
+
+// ---------------------------------------------------------------- colours and pixel images
+
+export type ColorScale = 'gray' | 'sequential' | 'diverging';
+
+const lerp = (a: number, b: number, t: number) => Math.round(a + (b - a) * t);
+const hex2 = (v: number) => v.toString(16).padStart(2, '0');
+const clamp01 = (t: number) => (t > 1 ? 1 : t < 0 || !(t === t) ? 0 : t);
+
+/** Colour stops, [t, r, g, b]; the diverging map is ColorBrewer's RdBu (blue −, white 0, red +), the sequential one its Blues. */
+const STOPS: Record<ColorScale, number[][]> = {
+  gray: [[0, 255, 255, 255], [1, 0, 0, 0]], // ink on paper: 0 is white, 1 black
+  sequential: [[0, 247, 251, 255], [0.25, 198, 219, 239], [0.5, 107, 174, 214], [0.75, 33, 113, 181], [1, 8, 48, 107]],
+  diverging: [[0, 33, 102, 172], [0.25, 103, 169, 207], [0.5, 247, 247, 247], [0.75, 239, 138, 98], [1, 178, 24, 43]],
+};
+
+/** The colour of t ∈ [0, 1] on a scale (for 'diverging', 0.5 is zero). */
+export function colorRgb(scale: ColorScale, t: number): [number, number, number] {
+  const stops = STOPS[scale];
+  t = clamp01(t);
+  let i = 1;
+  while (i < stops.length - 1 && t > stops[i][0]) i++;
+  const [t0, r0, g0, b0] = stops[i - 1], [t1, r1, g1, b1] = stops[i];
+  const u = (t - t0) / (t1 - t0);
+  return [lerp(r0, r1, u), lerp(g0, g1, u), lerp(b0, b1, u)];
+}
+
+export function color(scale: ColorScale, t: number): string {
+  return '#' + colorRgb(scale, t).map(hex2).join('');
+}
+
+/** Maps a value to [0, 1] on a scale: [lo, hi] linearly, or for 'diverging' ±max(|lo|, |hi|) around zero. */
+export function normalizer(scale: ColorScale, lo: number, hi: number): (v: number) => number {
+  if (scale === 'diverging') {
+    const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+    return (v) => clamp01(0.5 + v / (2 * m));
+  }
+  const span = hi - lo || 1;
+  return (v) => clamp01((v - lo) / span);
+}
+
+const palettes = new Map<ColorScale, Uint8Array>();
+function palette(scale: ColorScale): Uint8Array {
+  let p = palettes.get(scale);
+  if (!p) {
+    p = new Uint8Array(768);
+    for (let i = 0; i < 256; i++) p.set(colorRgb(scale, i / 255), 3 * i);
+    palettes.set(scale, p);
+  }
+  return p;
+}
+
+/** A width×height image of `values` (row-major) as a PNG data: URL, each value coloured by `norm`. */
+export function pixelImageUrl(values: ArrayLike<number>, width: number, height: number, scale: ColorScale, norm: (v: number) => number): string {
+  const idx = new Uint8Array(width * height);
+  for (let i = 0; i < idx.length; i++) idx[i] = Math.round(norm(values[i]) * 255);
+  return 'data:image/png;base64,' + encodeBytes(encodePng(width, height, idx, palette(scale)));
+}
+
+/** An <image> that shows its pixels as crisp squares when scaled up. */
+export function svgImage(attrs: string, x: number, y: number, w: number, h: number, href: string): string {
+  return `<image ${attrs} x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" preserveAspectRatio="none" image-rendering="optimizeSpeed" style="image-rendering:pixelated" href="${href}"/>`;
+}
+
+/** A horizontal colour bar with its end labels, for a legend. */
+export function colorBar(x: number, y: number, w: number, h: number, scale: ColorScale, lo: string, hi: string, id: string): string {
+  const stops = Array.from({ length: 11 }, (_, i) => `<stop offset="${i / 10}" stop-color="${color(scale, i / 10)}"/>`).join('');
+  return [
+    `<defs><linearGradient id="${id}">${stops}</linearGradient></defs>`,
+    `<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(w)}" height="${fmt(h)}" fill="url(#${id})" stroke="#999"/>`,
+    `<text x="${fmt(x)}" y="${fmt(y + h + 13)}" font-size="11">${escapeXml(lo)}</text>`,
+    `<text x="${fmt(x + w)}" y="${fmt(y + h + 13)}" font-size="11" text-anchor="end">${escapeXml(hi)}</text>`,
+  ].join('\n');
+}
+
+export { fmt as formatCoordinate };

@@ -35,6 +35,8 @@ export interface NetworkSpec {
   l2?: number;
   seed?: number;
   backend?: BackendName;
+  /** threads a training step runs on: 1 (default), n, or 'auto' (the host's cores); simd backend only */
+  threads?: number | 'auto';
 }
 
 /** A spec with every default filled in: what toJSON stores. */
@@ -48,7 +50,7 @@ export interface ResolvedSpec {
   seed: number;
 }
 
-const SPEC_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'learningRate', 'init', 'l2', 'seed', 'backend'];
+const SPEC_KEYS = ['inputSize', 'layers', 'loss', 'optimizer', 'learningRate', 'init', 'l2', 'seed', 'backend', 'threads'];
 const OPT_KEYS = ['type', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon'];
 
 export function checkKeys(obj: object, allowed: string[], where: string): void {

@@ -204,7 +204,10 @@ describe('train errors', () => {
     ['unknown loss', ['train', '--loss', 'hinge'], /loss 'hinge'/],
     ['unknown optimizer', ['train', '--optimizer', 'lbfgs'], /optimizer 'lbfgs'/],
     ['unknown backend', ['train', '--backend', 'gpu'], /backend 'gpu'/],
-    ['mnist', ['train', '--dataset', 'mnist'], /^error: --dataset mnist is not available yet \(it comes with the MNIST issue\)$/],
+    ['mnist with --test-size', ['train', '--dataset', 'mnist', '--test-size', '0.2'], /^error: --test-size does not apply to --dataset mnist/],
+    ['missing mnist dir', ['train', '--mnist-dir', 'no-such-dir'], /^error: cannot read MNIST directory 'no-such-dir': no such directory$/],
+    ['--mnist-dir with iris', ['train', '--dataset', 'iris', '--mnist-dir', 'x'], /--mnist-dir applies to --dataset mnist only/],
+    ['--report into a missing parent', ['train', '--report', 'no/such/dir'], /^error: cannot write --report 'no\/such\/dir': directory 'no\/such' does not exist$/],
   ];
   for (const [name, args, pattern] of cases) it(name, () => expectUsageError(run(...args), pattern));
 
@@ -225,4 +228,132 @@ describe('train errors', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(readFileSync(model, 'utf8')).format).toBe('backprop-wasm');
   });
+});
+
+describe('mnist', () => {
+  let model: string, trained: { test: { loss: number; accuracy: number } };
+  beforeAll(() => {
+    model = join(dir, 'digits.json');
+    const r = run('train', '--dataset', 'mnist', '--epochs', '2', '--save', model, '--report', join(dir, 'report'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    trained = JSON.parse(r.stdout);
+  }, 60_000);
+
+  /** The bundled test digits as an IDX file of bytes, plus their labels. */
+  async function testDigits(gzip: boolean): Promise<{ file: string; labels: Int32Array }> {
+    const { loadMnistRaw } = await import('../src/mnist.js');
+    const { gzipSync } = await import('node:zlib');
+    const m = await loadMnistRaw();
+    const header = Buffer.alloc(16);
+    [0x803, m.xTest.rows, 28, 28].forEach((v, i) => header.writeUInt32BE(v, 4 * i));
+    const bytes = Buffer.concat([header, Uint8Array.from(m.xTest.data)]);
+    const file = join(dir, gzip ? 'test-images.idx.gz' : 'test-images.idx');
+    writeFileSync(file, gzip ? gzipSync(bytes) : bytes);
+    return { file, labels: m.yTest };
+  }
+
+  it('train --json: the held-out validation in history, the model with its pixel scaling, the report', () => {
+    const out = trained as unknown as Record<string, any>;
+    expect(Object.keys(out).sort()).toEqual(['backend', 'dataset', 'epochs', 'history', 'seconds', 'test', 'testSamples', 'train', 'trainSamples'].sort());
+    expect(out).toMatchObject({ dataset: 'mnist', backend: 'simd', trainSamples: 7200, testSamples: 2000, epochs: 2 });
+    expect(out.history.valLoss).toHaveLength(2);
+    expect(out.history.valAccuracy).toHaveLength(2);
+    const saved = JSON.parse(readFileSync(model, 'utf8'));
+    expect(saved.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(saved.featureNames).toHaveLength(784);
+    expect(new Set(saved.standardizer.mean)).toEqual(new Set([0]));
+    expect(new Set(saved.standardizer.std)).toEqual(new Set([255]));
+    expect(saved.imageShape).toEqual([28, 28]);
+    expect(readdirSync(join(dir, 'report')).sort()).toEqual(
+      ['accuracy.svg', 'activations.svg', 'classes.svg', 'confusion.svg', 'index.html', 'loss.svg', 'weights.svg']);
+  }, 60_000);
+
+  it('evaluate scores the saved model as train did, and prints the per-class report', () => {
+    const r = run('evaluate', '--model', model, '--dataset', 'mnist', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e).toMatchObject({ dataset: 'mnist', rows: 'test split', samples: 2000, accuracy: trained.test.accuracy });
+    expect(e.loss).toBeCloseTo(trained.test.loss, 12);
+    expect(e.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0)).toBe(2000);
+    expect(e.classes.map((c: { name: string }) => c.name)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+
+    const human = run('evaluate', '--model', model, '--dataset', 'mnist');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain(`accuracy: ${trained.test.accuracy.toFixed(4)}`);
+    expect(human.stdout).toMatch(/confusion matrix \(row: true class, column: predicted class\):\n +0 +1 +2 +3 +4 +5 +6 +7 +8 +9\n +0 +\d+/);
+    expect(human.stdout).toMatch(/ +precision +recall +f1-score +support\n +0 +0\.\d{4} +0\.\d{4} +0\.\d{4} +\d+\n/);
+    expect(human.stdout).toMatch(/\n *weighted avg +0\.\d{4} +0\.\d{4} +0\.\d{4} +2000\n$/);
+  }, 60_000);
+
+  it('predict takes IDX images, plain or gzipped, and CSV rows of pixels alike', async () => {
+    const plain = await testDigits(false), packed = await testDigits(true);
+    const a = run('predict', '--model', model, '--input', plain.file, '--json');
+    const b = run('predict', '--model', model, '--input', packed.file, '--json');
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    const { predictions } = JSON.parse(a.stdout) as { predictions: string[] };
+    expect(predictions).toHaveLength(2000);
+    const hits = predictions.filter((p, i) => p === String(plain.labels[i])).length;
+    expect(hits / 2000).toBe(trained.test.accuracy);
+
+    // The first 20 digits as Kaggle-style CSV: a label column, then pixel0…pixel783 as bytes.
+    const bytes = readFileSync(plain.file).subarray(16);
+    const rows = ['label,' + Array.from({ length: 784 }, (_, i) => `pixel${i}`).join(',')];
+    for (let r = 0; r < 20; r++) rows.push([plain.labels[r], ...bytes.subarray(r * 784, (r + 1) * 784)].join(','));
+    writeFileSync(join(dir, 'digits.csv'), rows.join('\n') + '\n');
+    const c = run('predict', '--model', model, '--input', join(dir, 'digits.csv'), '--json');
+    expect(c.code, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout).predictions).toEqual(predictions.slice(0, 20));
+    expect(JSON.parse(c.stdout).probabilities).toEqual(JSON.parse(a.stdout).probabilities.slice(0, 20));
+  }, 60_000);
+
+  it('refuses corrupt or mismatched input with one line naming the file', async () => {
+    const { file } = await testDigits(false);
+    const good = readFileSync(file);
+    const bad: Record<string, Buffer> = {
+      'truncated.idx': good.subarray(0, 5000),
+      'magic.idx': Buffer.concat([Buffer.from([0, 0, 0x0d, 3]), good.subarray(4)]),
+      'labels.idx': Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 7, 1]),
+      'small.idx': Buffer.from([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]),
+      'broken.idx.gz': Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]),
+    };
+    const expected: Record<string, RegExp> = {
+      'truncated.idx': /truncated\.idx: truncated: 2000×28×28 needs 1,568,000 bytes of data after the header, the file has 4,984$/,
+      'magic.idx': /magic\.idx: IDX data type float32 .* is not supported/,
+      'labels.idx': /labels\.idx: an IDX file of 1 dimension \(2\) holds labels, not images$/,
+      'small.idx': /small\.idx: each item is 2×2 = 4 values, the model takes 784 inputs$/,
+      'broken.idx.gz': /broken\.idx\.gz: not a valid gzip file/,
+    };
+    for (const [name, data] of Object.entries(bad)) {
+      writeFileSync(join(dir, name), data);
+      expectUsageError(run('predict', '--model', model, '--input', join(dir, name)), expected[name]);
+    }
+    // Models from another version, or with weights of the wrong length, are refused by name.
+    const saved = JSON.parse(readFileSync(model, 'utf8'));
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...saved, version: 2 }));
+    expectUsageError(run('predict', '--model', join(dir, 'v2.json'), '--input', file), /v2\.json: model: unsupported version 2 \(this library reads version 1\)$/);
+    writeFileSync(join(dir, 'short.json'), JSON.stringify({ ...saved, weights: [{ ...saved.weights[0], weights: saved.weights[0].weights.slice(0, 400) }, saved.weights[1]] }));
+    expectUsageError(run('evaluate', '--model', join(dir, 'short.json'), '--dataset', 'mnist'), /short\.json: model: layer 1 weights: expected 100352 float32 values/);
+    expectUsageError(run('evaluate', '--model', model), /^error: evaluate needs --dataset iris\|mnist\|FILE\.csv$/);
+    expectUsageError(run('evaluate', '--model', model, '--dataset', 'iris'), /^error: iris: missing column 'pixel0', a feature of the model$/);
+    expectUsageError(run('evaluate', '--model', model, '--dataset', 'mnist', '--backend', 'gpu'), /backend 'gpu'/);
+  }, 60_000);
+
+  it('evaluate on a CSV maps columns and classes by name', () => {
+    const m = join(dir, 'animals-eval.json');
+    const t = run('train', '--dataset', join(dir, 'animals.csv'), '--target', 'species', '--save', m, '--json');
+    expect(t.code, t.stderr).toBe(0);
+    const e = run('evaluate', '--model', m, '--dataset', join(dir, 'animals.csv'), '--target', 'species', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const out = JSON.parse(e.stdout);
+    expect(out).toMatchObject({ rows: 'all rows', samples: 90, accuracy: 1 });
+    expect(out.classes.map((c: { name: string; support: number }) => [c.name, c.support])).toEqual([['ant', 30], ['moose', 30], ['zebra', 30]]);
+    // Without --target the last column is the class, and the real one ('species') is no number.
+    expectUsageError(run('evaluate', '--model', m, '--dataset', join(dir, 'animals.csv')), /animals\.csv:2:2: non-numeric value "\w+" in column 'species'$/);
+    writeFileSync(join(dir, 'noage.csv'), 'height,species,weight\n0,zebra,0\n');
+    expectUsageError(run('evaluate', '--model', m, '--dataset', join(dir, 'noage.csv'), '--target', 'species'), /noage\.csv: missing column 'age', a feature of the model$/);
+    writeFileSync(join(dir, 'newclass.csv'), 'height,species,weight,age\n0,zebra,0,5\n4,yak,4,0\n');
+    expectUsageError(run('evaluate', '--model', m, '--dataset', join(dir, 'newclass.csv'), '--target', 'species'),
+      /newclass\.csv: data row 2 has class 'yak', which the model does not know \(its classes are ant, moose, zebra\)$/);
+  }, 60_000);
 });

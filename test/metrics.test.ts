@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { accuracy, confusionMatrix, meanSquaredError, precisionRecallF1 } from '../src/metrics.js';
+import { accuracy, classificationReport, confusionMatrix, meanSquaredError, precisionRecallF1 } from '../src/metrics.js';
 import { BackpropError } from '../src/errors.js';
 import { errorOf } from './helpers.js';
 import { fromRows, matrix } from '../src/matrix.js';
@@ -73,6 +73,27 @@ describe('precisionRecallF1', () => {
     expect(r.f1[0]).toBeCloseTo(2 / 3, 12);
     expect(r.f1.slice(1)).toEqual([0, 0]);
     expect(r.support).toEqual([1, 1, 0]);
+  });
+});
+
+describe('classificationReport', () => {
+  it('gathers the per-class scores with scikit-learn’s macro and weighted averages', () => {
+    // Class 1 is over-predicted: precision 1/3, recall 1; class 0 recall 1/3, precision 1 (as above).
+    const r = classificationReport([0, 0, 0, 1], [0, 1, 1, 1], 2, ['cat', 'dog']);
+    expect(r.classes.map((c) => [c.name, c.precision, c.recall, c.support])).toEqual([['cat', 1, 1 / 3, 3], ['dog', 1 / 3, 1, 1]]);
+    expect(r.accuracy).toBe(0.5);
+    expect(r.samples).toBe(4);
+    expect(r.confusionMatrix).toEqual([[1, 2], [0, 1]]);
+    expect(r.macroAvg.precision).toBeCloseTo((1 + 1 / 3) / 2, 12);
+    expect(r.macroAvg.recall).toBeCloseTo((1 / 3 + 1) / 2, 12);
+    expect(r.weightedAvg.precision).toBeCloseTo((3 * 1 + 1 * (1 / 3)) / 4, 12);
+    expect(r.weightedAvg.recall).toBeCloseTo((3 * (1 / 3) + 1 * 1) / 4, 12);
+    expect(r.weightedAvg.f1).toBeCloseTo(0.5, 12);
+  });
+
+  it('names classes by index without names, and checks the names', () => {
+    expect(classificationReport(yTrue, yPred, 3).classes.map((c) => c.name)).toEqual(['0', '1', '2']);
+    expect(errorOf(() => classificationReport(yTrue, yPred, 3, ['a', 'b']))).toBe('classificationReport: classNames must hold 3 names');
   });
 });
 

@@ -1,10 +1,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../src/backends/index.js';
 import { BackpropError } from '../src/errors.js';
+import { runEvaluate } from '../src/evaluate.js';
+import { loadMnist, loadMnistRaw } from '../src/mnist.js';
+import { matrix } from '../src/matrix.js';
+import { loadNetwork } from '../src/model.js';
+import { createNetwork } from '../src/network.js';
 import { lineChart, niceTicks } from '../src/plot.js';
-import { resolveTrainOptions, runBench, runPredict, runTrain, type CliIO } from '../src/train.js';
+import { clock, progressBar, type ProgressUpdate } from '../src/progress.js';
+import { pixelScaler, resolveTrainOptions, runBench, runPredict, runTrain, type CliIO } from '../src/train.js';
 
 function capture(): CliIO & { lines: string[] } {
   const lines: string[] = [];
@@ -38,9 +47,31 @@ describe('resolveTrainOptions', () => {
   it('parses strictly', () => {
     for (const args of [['--epochs', '0'], ['--epochs', 'abc'], ['--epochs', '1.5'], ['--lr', '0.1x'], ['--lr', '0'], ['--batch-size', 'x'],
       ['--test-size', '1.5'], ['--hidden', '4,,2'], ['--activation', 'foo'], ['--loss', 'foo'], ['--optimizer', 'foo'], ['--backend', 'gpu'],
-      ['--preset', 'paper'], ['--bogus'], ['--epochs'], ['stray'], ['--dataset', 'mnist'], ['--target', 'x']])
+      ['--preset', 'paper'], ['--bogus'], ['--epochs'], ['stray'], ['--target', 'x'], ['--dataset', 'mnist', '--test-size', '0.2'],
+      ['--dataset', 'mnist', '--target', 'label'], ['--dataset', 'iris', '--mnist-dir', 'd'], ['--mnist-dir', ''], ['--validation-size', '1.5'],
+      ['--validation-size', '-0.1'], ['--report', '']])
       expect(() => resolveTrainOptions(args), args.join(' ')).toThrow(BackpropError);
     expect(resolveTrainOptions(['--batch-size', 'full', '--lr', '1e-3', '--hidden', '16,8'])).toMatchObject({ batchSize: 'full', lr: 0.001, hidden: [16, 8] });
+  });
+});
+
+describe('resolveTrainOptions for mnist', () => {
+  it('defaults: 784-128-10, adam lr 0.003, batch 64, 12 epochs, raw [0,1] pixels, a tenth held out', () => {
+    const o = resolveTrainOptions(['--dataset', 'mnist']);
+    expect(o).toMatchObject({
+      dataset: 'mnist', hidden: [128], activation: 'relu', output: 'softmax', loss: 'cross-entropy', optimizer: 'adam', lr: 0.003, l2: 1e-4,
+      batchSize: 64, epochs: 12, earlyStopping: undefined, standardize: false, validationSize: 0.1, seed: 0, backend: 'simd',
+    });
+    expect(o.mnistDir).toBeUndefined();
+  });
+  it('--patience stops early on validation loss within 30 epochs; flags override the defaults', () => {
+    expect(resolveTrainOptions(['--dataset', 'mnist', '--patience', '2'])).toMatchObject({ epochs: 30, earlyStopping: { patience: 2, restoreBest: true } });
+    expect(resolveTrainOptions(['--dataset', 'mnist', '--epochs', '3', '--hidden', '64,32', '--lr', '0.01', '--batch-size', '32', '--validation-size', '0']))
+      .toMatchObject({ epochs: 3, earlyStopping: undefined, hidden: [64, 32], lr: 0.01, batchSize: 32, validationSize: 0 });
+  });
+  it('--mnist-dir implies --dataset mnist; iris keeps its defaults', () => {
+    expect(resolveTrainOptions(['--mnist-dir', '/data/mnist'])).toMatchObject({ dataset: 'mnist', mnistDir: '/data/mnist' });
+    expect(resolveTrainOptions(['--dataset', 'iris'])).toMatchObject({ hidden: [100], lr: 0.01, validationSize: 0, standardize: true });
   });
 });
 
@@ -96,6 +127,132 @@ describe('runTrain', () => {
     const out = await runPredict({ model, input: join(dir, 'd.csv') }, capture());
     expect(out.predictions.slice(0, 3)).toEqual(['b', 'a', 'c']);
     expect(out.probabilities[0]).toHaveLength(3);
+  });
+});
+
+describe('train --dataset mnist', () => {
+  it('reaches test accuracy ≥ 0.95 with the defaults, printing one line per epoch', async () => {
+    const io = capture();
+    const t0 = performance.now();
+    const r = await runTrain(resolveTrainOptions(['--dataset', 'mnist']), io);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(r.test.accuracy, JSON.stringify(r.test)).toBeGreaterThanOrEqual(0.95);
+    expect(seconds).toBeLessThan(60);
+    expect(r).toMatchObject({ dataset: 'mnist', trainSamples: 7200, testSamples: 2000, epochs: 12 });
+    expect(r.history.valLoss).toHaveLength(12);
+    expect(r.history.valAccuracy).toHaveLength(12);
+    const epochLines = io.lines.filter((l) => l.startsWith('epoch '));
+    expect(epochLines).toHaveLength(12);
+    epochLines.forEach((l, i) => {
+      const m = /^epoch (\d+)\/12: train loss (\S+), accuracy (\S+) \| validation loss (\S+), accuracy (\S+) \| \d+\.\d\d s$/.exec(l);
+      expect(m, l).not.toBeNull();
+      expect(Number(m![1])).toBe(i + 1);
+      expect(Number(m![2])).toBeCloseTo(r.history.loss[i], 4);
+      expect(Number(m![4])).toBeCloseTo(r.history.valLoss![i], 4);
+      expect(Number(m![5])).toBeCloseTo(r.history.valAccuracy![i], 4);
+    });
+    expect(io.lines).toContain('dataset: mnist (bundled digits; 7200 train, 800 validation, 2000 test; 784 features, 10 classes, pixels scaled to [0,1])');
+    expect(io.lines.some((l) => /^validation: loss \S+, accuracy \S+$/.test(l))).toBe(true);
+  }, 60_000);
+
+  it('reports progress per epoch (samples/s, loss, elapsed, ETA), clearing the bar before each epoch line', async () => {
+    const events: (ProgressUpdate | string)[] = [];
+    const io: CliIO = {
+      log: (line) => events.push(line),
+      progress: { update: (p) => events.push({ ...p }), stop: () => events.push('stop') },
+    };
+    await runTrain(resolveTrainOptions(['--dataset', 'mnist', '--epochs', '2', '--json']), { ...io, log: () => {} });
+    const updates = events.filter((e): e is ProgressUpdate => typeof e === 'object');
+    expect(new Set(updates.map((u) => u.epoch))).toEqual(new Set([1, 2]));
+    for (const u of updates) {
+      expect(u).toMatchObject({ epochs: 2, total: 7200 });
+      expect(u.done).toBeGreaterThan(0);
+      expect(u.done).toBeLessThanOrEqual(u.total);
+      expect(u.samplesPerSecond).toBeGreaterThan(0);
+      expect(u.eta).toBeGreaterThanOrEqual(0);
+      expect(u.elapsed).toBeGreaterThan(0);
+    }
+    // Every epoch ends with a full bar; the second shows the first epoch's loss.
+    for (const epoch of [1, 2]) expect(updates.filter((u) => u.epoch === epoch).at(-1)).toMatchObject({ done: 7200, eta: 0 });
+    expect(updates.find((u) => u.epoch === 2)!.loss).toBeGreaterThan(0);
+
+    events.length = 0;
+    await runTrain(resolveTrainOptions(['--dataset', 'mnist', '--epochs', '2']), io);
+    const lines = events.map((e, i) => [e, i] as const).filter(([e]) => typeof e === 'string' && e.startsWith('epoch '));
+    expect(lines).toHaveLength(2);
+    for (const [, i] of lines) expect(events[i - 1]).toBe('stop');
+  }, 60_000);
+
+  it('save → load → predict gives the trained network’s outputs, bit for bit, on every backend', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpw-mnist-model-'));
+    const [m, raw] = await Promise.all([loadMnist(), loadMnistRaw()]);
+    // Trained on a few rows (one epoch of ts is slow); scored on the whole test split.
+    const xTrain = matrix(800, 784, m.xTrain.data.subarray(0, 800 * 784)), yTrain = m.yTrain.subarray(0, 800);
+    // The test digits as MNIST ships them: a gzipped IDX file of bytes.
+    const header = new DataView(new ArrayBuffer(16));
+    [0x803, raw.xTest.rows, 28, 28].forEach((v, i) => header.setUint32(4 * i, v));
+    const images = join(dir, 't10k-images-idx3-ubyte.gz');
+    writeFileSync(images, gzipSync(Buffer.concat([new Uint8Array(header.buffer), Uint8Array.from(raw.xTest.data)])));
+    for (const backend of BACKENDS) {
+      const net = await createNetwork({ inputSize: 784, layers: [{ units: 32 }, { units: 10, activation: 'softmax' }], optimizer: 'adam', learningRate: 0.003, seed: 3, backend });
+      await net.fit(xTrain, yTrain, { epochs: 1, batchSize: 64 });
+      net.metadata = { featureNames: m.featureNames, classNames: m.classNames, standardizer: pixelScaler(784).toJSON() };
+      const p = net.predict(m.xTest), e = net.evaluate(m.xTest, m.yTest);
+      const model = join(dir, `${backend}.json`);
+      writeFileSync(model, JSON.stringify(net.toJSON()));
+      net.dispose();
+
+      const loaded = await loadNetwork(readFileSync(model, 'utf8'), { backend });
+      expect(loaded.backend).toBe(backend);
+      expect(loaded.predict(m.xTest).data, backend).toEqual(p.data);
+      loaded.dispose();
+      // The CLI's path: raw bytes from an IDX file, through the model's stored scaling.
+      const out = await runPredict({ model, input: images, backend }, capture());
+      expect(out.probabilities.flat(), backend).toEqual(Array.from(p.data));
+      const ev = await runEvaluate({ model, dataset: 'mnist', backend }, capture());
+      expect([ev.samples, ev.accuracy], backend).toEqual([2000, e.accuracy]);
+      // The same per-row losses; only the f64 sum over chunks of rows may round differently (chunks follow the arena's batch size).
+      expect(ev.loss, backend).toBeCloseTo(e.loss, 12);
+    }
+  }, 60_000);
+});
+
+describe('progressBar', () => {
+  const tty = () => Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+  const update = (over: Partial<ProgressUpdate>): ProgressUpdate => ({
+    epoch: 2, epochs: 12, done: 3200, total: 7200, loss: 0.1234, samplesPerSecond: 51234, elapsed: 2.2, eta: 5.2, ...over,
+  });
+  const read = (s: PassThrough) => { const c = s.read(); return c ? String(c) : ''; };
+
+  it('shows samples/s, loss, elapsed and the epoch’s ETA, once training has run a second', () => {
+    let t = 0;
+    const stream = tty(), bar = progressBar(stream, () => t);
+    bar.update(update({ elapsed: 0.5 }));
+    expect(read(stream)).toBe('');
+    t = 2000;
+    bar.update(update({}));
+    const out = read(stream);
+    expect(out).toContain('epoch 2/12 |');
+    expect(out).toContain('loss 0.1234 | 51,234 samples/s | 0:02 elapsed | ETA 0:05');
+    bar.stop();
+  });
+
+  it('stays away for half a second after stop(), so short epochs print their lines undisturbed', () => {
+    let t = 5000;
+    const stream = tty(), bar = progressBar(stream, () => t);
+    bar.stop();
+    read(stream);
+    t += 300;
+    bar.update(update({ elapsed: 5.3 }));
+    expect(read(stream)).toBe('');
+    t += 300;
+    bar.update(update({ elapsed: 5.6 }));
+    expect(read(stream)).toContain('ETA');
+    bar.stop();
+  });
+
+  it('clock', () => {
+    expect([clock(0), clock(5.4), clock(65), clock(3725), clock(NaN), clock(Infinity)]).toEqual(['0:00', '0:05', '1:05', '1:02:05', '…', '…']);
   });
 });
 

@@ -480,11 +480,11 @@ describe('losses', () => {
     }
   });
 
-  it('binary_cross_entropy clamps a to [1e-7, 1−1e-7]', () => {
+  it('binary_cross_entropy clamps a to [1e-7, 1−1e-7], both bounds rounded to f32 as in the wasm kernel', () => {
     const A = [0, 1, 1e-9, 0.5], Y = [1, 0, 0, 1];
     const da = out(4);
     const loss = k.binary_cross_entropy(buf(A), buf(Y), da, 2, 2);
-    const lo = 1e-7, hi = 1 - 1e-7;
+    const lo = Math.fround(1e-7), hi = Math.fround(1 - lo);
     const c = A.map(v => Math.min(hi, Math.max(lo, Math.fround(v))));
     const ref = c.reduce((s, v, i) => s - Y[i] * Math.log(v) - (1 - Y[i]) * Math.log(1 - v), 0) / 4;
     expect(loss).toBeCloseTo(ref, 9);

@@ -22,6 +22,8 @@ export interface Backend {
   buffer(): ArrayBuffer;
   /** Grow the arena to at least `bytes`, keeping its contents. */
   ensure(bytes: number): void;
+  /** With threads: the module and the shared memory the workers instantiate over. */
+  readonly shared?: { module: WebAssembly.Module; memory: WebAssembly.Memory };
 }
 
 const PAGE = 65536;
@@ -40,16 +42,29 @@ const RELAXED_PROBE = (() => {
 })();
 export const relaxedSimdSupported = (): boolean => WebAssembly.validate(RELAXED_PROBE);
 
-function compiled(variant: 'simd' | 'scalar' | 'relaxed'): Promise<WebAssembly.Module> {
+function compiled(variant: 'simd' | 'scalar' | 'relaxed' | 'threads'): Promise<WebAssembly.Module> {
   let m = modules.get(variant);
   if (!m) {
-    m = wasmBytes(variant).then((bytes) => WebAssembly.compile(bytes));
+    m = wasmBytes(variant).then((bytes) => (variant === 'threads' ? compileForThreads(bytes) : WebAssembly.compile(bytes)));
     modules.set(variant, m);
   }
   return m;
 }
 
-export async function createBackend(name: BackendName, bytes: number): Promise<Backend> {
+/** In Node 20 (V8 11.3), with Liftoff (V8's baseline wasm compiler) on, a worker of the
+ *  pool now and then stalls at a barrier until the main thread leaves WebAssembly (about
+ *  one run in seven here; none in 40 with --no-liftoff; switching it off only for the
+ *  compile was not enough: 6 in 30). So a process that asks for threads runs its wasm on
+ *  the optimizing compiler alone from then on: slower to compile, as fast to run. */
+async function compileForThreads(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (isNode) (await import('node:v8')).setFlagsFromString('--no-liftoff');
+  return WebAssembly.compile(bytes);
+}
+
+/** A backend over a fresh arena of at least `bytes`; `shared` picks the threads build (simd over a shared memory). */
+export async function createBackend(name: BackendName, bytes: number, shared = false): Promise<Backend> {
+  if (shared && name !== 'simd') throw new BackpropError(`threads need the simd backend, not '${name}'`);
   if (name === 'ts') {
     const k = new TsKernels(bytes);
     return { name, kernels: k, buffer: () => k.buffer, ensure: (n) => k.ensure(n) };
@@ -59,13 +74,22 @@ export async function createBackend(name: BackendName, bytes: number): Promise<B
     throw new BackpropError("backend 'relaxed' needs WebAssembly relaxed SIMD, which this engine lacks (Node 20: run node with --experimental-wasm-relaxed-simd)");
   const pages = Math.ceil(bytes / PAGE);
   if (pages > MAX_PAGES) throw new BackpropError(`the network needs ${bytes} bytes of arena, more than WebAssembly's 4 GiB`);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
-  const { instance } = await instantiate(await compiled(name), { env: { memory } });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared });
+  } catch (e) {
+    throw new BackpropError(`could not allocate the arena (${bytes} bytes): ${(e as Error).message}`);
+  }
+  const module = await compiled(shared ? 'threads' : name);
+  // clock_ms: the threads build reads the clock while a barrier wait drags on
+  const imports = { env: { memory, clock_ms: () => performance.now() } };
+  const { instance } = await instantiate(module, imports);
   const kernels = instance.exports as unknown as Kernels & { heap_base(): number };
   if (kernels.heap_base() > ARENA_BASE) throw new Error(`internal: module data ends at ${kernels.heap_base()}, above the arena base`);
   return {
     name, kernels,
-    buffer: () => memory.buffer,
+    shared: shared ? { module, memory } : undefined,
+    buffer: () => memory.buffer as ArrayBuffer,
     ensure(n: number) {
       const need = Math.ceil(n / PAGE) - memory.buffer.byteLength / PAGE;
       if (need <= 0) return;

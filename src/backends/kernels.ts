@@ -87,6 +87,41 @@ export interface Kernels {
   /** gather rows idx[0..m) (idx = 0: skip), forward, loss, backward, update, as the
    *  plan at `plan` (src/plan.ts) describes; returns the loss before the update */
   train_step?(plan: number, idx: number, m: number): number;
+
+  // --- parallel.ts: the threads build only -----------------------------------
+  /** train_step on every thread of the pool whose control block is at `ctrl` (src/threads.ts);
+   *  NaN when a weight went non-finite or a thread failed */
+  train_step_mt?(plan: number, ctrl: number, idx: number, m: number): number;
+
+  // --- recurrent.ts: Elman BPTT and Almeida–Pineda (src/backends/ts-recurrent.ts is the TS twin) ---
+  // Sequences are time-major: step t of a batch of B is the B-row block t. Activation codes as
+  // src/plan.ts's ACT_CODE (0 sigmoid, 1 tanh, 2 relu, 3 leaky-relu, 4 linear).
+  /** dst[T·B×cols] (time-major) ← rows starts[idx[b]] + t of src, t < steps, b < count (starts, idx: i32) */
+  gather_steps(src: number, starts: number, idx: number, dst: number, count: number, steps: number, cols: number): void;
+  /** h_t = f(x_t·Wxh + bh + h_{t−1}·Whh), t = 1…T. x[T·B×I], h0[B×H] (0: zeros), wxh[I×H], whh[H×H], bh[H]
+   *  → h[(T+1)·B×H] (block 0 = h0); work[B×H] */
+  elman_forward(x: number, h0: number, wxh: number, whh: number, bh: number, h: number, work: number,
+    steps: number, batch: number, inputs: number, hidden: number, act: number): void;
+  /** BPTT: dz_t = f'(h_t)⊙(dh_t + dz_{t+1}·Whhᵀ), t = T…1 (the carry cut where t mod truncate = 0, truncate > 0);
+   *  gwxh = Xᵀ·dZ, gwhh = H_{0…T−1}ᵀ·dZ, gbh = Σ dZ. x, h (elman_forward's), dh[T·B×H] = ∂L/∂h_t, whh
+   *  → gwxh, gwhh, gbh, dz[T·B×H]; work[B·H + H·H] */
+  elman_backward(x: number, h: number, dh: number, whh: number, gwxh: number, gwhh: number, gbh: number, dz: number,
+    work: number, steps: number, batch: number, inputs: number, hidden: number, truncate: number, act: number): void;
+  /** g[n] scaled by maxNorm/‖g‖₂ when ‖g‖₂ > maxNorm; returns ‖g‖₂ before (squares summed in f64, in order) */
+  clip_by_global_norm(g: number, n: number, maxNorm: number): number;
+  /** X ← X + rate·(f(X·W + C) − X) from X = 0 until max|f(X·W + C) − X| ≤ tol or maxSteps; returns the
+   *  iterations run. c[B×N], w[N×N] → x[B×N], residual (1 f64: the last max change); work[B×N] */
+  fixed_point_relax(c: number, w: number, x: number, residual: number, work: number,
+    batch: number, units: number, maxSteps: number, tol: number, rate: number, act: number): number;
+  /** V ← V + rate·(E + (f'(x)⊙V)·Wᵀ − V) from V = E until the change ≤ tol·max|E| or maxSteps; δ = f'(x)⊙V.
+   *  Returns the iterations run. x[B×N], w[N×N], e[B×N] → delta[B×N], residual (1 f64: last change ÷ max|E|);
+   *  work[2·B·N + N·N] */
+  fixed_point_adjoint(x: number, w: number, e: number, delta: number, residual: number, work: number,
+    batch: number, units: number, maxSteps: number, tol: number, rate: number, act: number): number;
+  /** dst[rows×n] = the first n columns of src[rows×cols] */
+  take_columns(src: number, dst: number, rows: number, cols: number, n: number): void;
+  /** dst[rows×cols] = [src[rows×n] | 0] */
+  put_columns(src: number, dst: number, rows: number, n: number, cols: number): void;
 }
 
 export type KernelName = keyof Kernels;

@@ -6,6 +6,7 @@
 
 import type { Kernels } from './kernels.js';
 import { rngSeed, rngFloat24, rngBelow, rngGaussPair, type RngState } from '../random.js';
+import * as recurrent from './ts-recurrent.js';
 
 // Arena sizes round up to WebAssembly pages, so a layout sized for one backend
 // fits the others byte for byte.
@@ -290,7 +291,8 @@ export class TsKernels implements Kernels {
   /** A, Y, dA [m×n]: binary cross-entropy of probabilities */
   binary_cross_entropy(a: number, y: number, da: number, m: number, n: number): number {
     const f = this.f32, A = a >> 2, Y = y >> 2, DA = da >> 2, len = m * n;
-    const lo = 1e-7, hi = 1 - 1e-7, scale = 1 / len;
+    // the f32 clamp bounds of the wasm kernel (1e-7 and 1 − 1e-7 rounded to f32), not their f64 values
+    const lo = Math.fround(1e-7), hi = Math.fround(1 - lo), scale = 1 / len;
     let loss = 0;
     for (let i = 0; i < len; i++) {
       let ai = f[A + i];
@@ -415,4 +417,18 @@ export class TsKernels implements Kernels {
       ix[I + j] = t;
     }
   }
+
+  // --- recurrent: the twin of assembly/recurrent.ts lives in ./ts-recurrent.ts --
+
+  gather_steps(...a: Tail<typeof recurrent.gather_steps>): void { recurrent.gather_steps(this, ...a); }
+  elman_forward(...a: Tail<typeof recurrent.elman_forward>): void { recurrent.elman_forward(this, ...a); }
+  elman_backward(...a: Tail<typeof recurrent.elman_backward>): void { recurrent.elman_backward(this, ...a); }
+  clip_by_global_norm(...a: Tail<typeof recurrent.clip_by_global_norm>): number { return recurrent.clip_by_global_norm(this, ...a); }
+  fixed_point_relax(...a: Tail<typeof recurrent.fixed_point_relax>): number { return recurrent.fixed_point_relax(this, ...a); }
+  fixed_point_adjoint(...a: Tail<typeof recurrent.fixed_point_adjoint>): number { return recurrent.fixed_point_adjoint(this, ...a); }
+  take_columns(...a: Tail<typeof recurrent.take_columns>): void { recurrent.take_columns(this, ...a); }
+  put_columns(...a: Tail<typeof recurrent.put_columns>): void { recurrent.put_columns(this, ...a); }
 }
+
+/** A function's parameters after the first (the TsKernels instance). */
+type Tail<F> = F extends (k: never, ...rest: infer R) => unknown ? R : never;
