@@ -4,7 +4,9 @@
 import { BackpropError } from './errors.js';
 import { resolveEvaluateOptions, runEvaluate } from './evaluate.js';
 import { progressBar } from './progress.js';
-import { resolvePredictOptions, resolveTrainOptions, runBench, runPredict, runTrain, type CliIO } from './train.js';
+import { Interrupted, resolvePredictOptions, resolveTrainOptions, runBench, runPredict, runTrain, type CliIO } from './train.js';
+import { removeTemps } from './files.js';
+import { resolveTrainRnnOptions, runTrainRnn } from './train-rnn.js';
 
 declare const __VERSION__: string | undefined;
 
@@ -19,6 +21,10 @@ usage:
   backprop-wasm predict --model FILE.json --input FILE.csv|FILE.idx [--backend B] [--json]
   backprop-wasm evaluate --model FILE.json --dataset iris|mnist|FILE.csv
         [--mnist-dir DIR] [--target COL] [--backend B] [--json]
+  backprop-wasm train-rnn --task sine|parity|text|attractor [--text FILE] [--hidden N]
+        [--epochs N] [--lr X] [--batch-size N] [--steps N] [--truncate N]
+        [--clip-norm X] [--seed N] [--backend simd|scalar|ts] [--generate N]
+        [--temperature X] [--plot FILE.svg] [--save FILE.json] [--json]
   backprop-wasm bench
   backprop-wasm --help | --version
 
@@ -62,6 +68,17 @@ predict: one prediction per input row; the model's feature columns are taken
 
 evaluate: accuracy, loss, confusion matrix and per-class precision, recall and
   F1 of a saved model, on mnist's test split or on every row of iris or a CSV.
+
+train-rnn: a recurrent network on an example task, then its test measure:
+  sine       next value of a composite wave (Elman network, BPTT)
+  parity     running parity of a bit sequence (Elman network, BPTT)
+  text       next character of --text FILE; --generate N samples N characters
+             after training (--temperature X, default 1)
+  attractor  completion of corrupted ±1 patterns (Almeida–Pineda fixed-point network)
+  Each task has its own defaults (hidden size, epochs, lr, batch size, steps);
+  --steps is the sequence length, --truncate N limits BPTT to N steps,
+  --clip-norm X clips the gradient's global norm. --save writes the model
+  (loadRecurrentNetwork / loadFixedPointNetwork read it back).
 `;
 
 async function version(): Promise<string> {
@@ -79,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case undefined:
-        throw new BackpropError('missing command (expected train, predict, evaluate, bench or --help)');
+        throw new BackpropError('missing command (expected train, train-rnn, predict, evaluate, bench or --help)');
       case '--help': case '-h': case 'help':
         io.log(USAGE.trimEnd());
         return 0;
@@ -90,7 +107,15 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.includes('--help')) { io.log(USAGE.trimEnd()); return 0; }
         const opts = resolveTrainOptions(rest);
         if (process.stderr.isTTY && !opts.json) io.progress = progressBar(process.stderr);
+        io.signal = interruptSignal();
         await runTrain(opts, io);
+        return 0;
+      }
+      case 'train-rnn': {
+        if (rest.includes('--help')) { io.log(USAGE.trimEnd()); return 0; }
+        const opts = resolveTrainRnnOptions(rest);
+        if (process.stderr.isTTY && !opts.json) io.progress = progressBar(process.stderr);
+        await runTrainRnn(opts, io, (message) => process.stderr.write(`warning: ${message.replace(/\s*\n\s*/g, ' ')}\n`));
         return 0;
       }
       case 'predict':
@@ -106,11 +131,12 @@ export async function main(argv: string[]): Promise<number> {
         await runBench(io);
         return 0;
       default:
-        throw new BackpropError(`unknown command '${command}' (expected train, predict, evaluate, bench or --help)`);
+        throw new BackpropError(`unknown command '${command}' (expected train, train-rnn, predict, evaluate, bench or --help)`);
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const oneLine = (s: string) => String(s).replace(/\s*\n\s*/g, ' ');
+    if (e instanceof Interrupted) { process.stderr.write(`${oneLine(err.message)}\n`); return 130; }
     if (e instanceof BackpropError) process.stderr.write(`error: ${oneLine(err.message)}\n`);
     else if (err && typeof err.code === 'string' && (FS_CODES.has(err.code) || err.code.startsWith('ERR_PARSE_ARGS')))
       process.stderr.write(`error: ${oneLine(err.message)}\n`);
@@ -120,6 +146,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 2;
   }
+}
+
+/** SIGINT/SIGTERM: the first asks training to stop after the current batch (and save what it
+ *  has); a second exits at once, removing any half-written temp file, touching nothing else. */
+function interruptSignal(): AbortSignal {
+  const ctrl = new AbortController();
+  const onSignal = () => {
+    if (ctrl.signal.aborted) { removeTemps(); process.exit(130); }
+    ctrl.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return ctrl.signal;
 }
 
 process.on('uncaughtException', (e) => {

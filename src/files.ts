@@ -2,6 +2,7 @@
 // that run before training (so a typo does not cost a training run), and
 // writes that leave either every output file or none. Node only.
 import { mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BackpropError, check } from './errors.js';
@@ -62,6 +63,15 @@ export async function checkDirectory(path: string, flag: string): Promise<void> 
   check(ok, `cannot write ${flag} '${path}': directory '${parent}' does not exist`);
 }
 
+/** Temp files being written right now: a process that must exit at once removes them (removeTemps). */
+const pending = new Set<string>();
+
+/** Synchronously deletes any half-written temp file: for an exit that cannot wait. */
+export function removeTemps(): void {
+  for (const t of pending) { try { unlinkSync(t); } catch { /* already gone */ } }
+  pending.clear();
+}
+
 /**
  * Writes every file or none: each goes to a temp file first, and all are
  * renamed only once all are written. `dirs` are created first if missing,
@@ -69,6 +79,7 @@ export async function checkDirectory(path: string, flag: string): Promise<void> 
  */
 export async function writeAll(files: { path: string; data: string }[], dirs: string[] = []): Promise<void> {
   const temps = files.map((f) => `${f.path}.tmp-${process.pid}`);
+  for (const t of temps) pending.add(t);
   const created: string[] = [];
   let current = '';
   try {
@@ -83,5 +94,7 @@ export async function writeAll(files: { path: string; data: string }[], dirs: st
     await Promise.all(temps.map((t) => unlink(t).catch(() => {})));
     for (const d of created.reverse()) await rmdir(d).catch(() => {});
     throw new BackpropError(`cannot write '${current}': ${fsReason(e)}`);
+  } finally {
+    for (const t of temps) pending.delete(t);
   }
 }

@@ -23,6 +23,13 @@ export interface CliIO {
   /** one line of stdout */
   log(line: string): void;
   progress?: ProgressReporter;
+  /** aborted when the user interrupts (SIGINT/SIGTERM): training stops after the current batch */
+  signal?: AbortSignal;
+}
+
+/** Training was interrupted by a signal; what could be saved is saved. The CLI exits 130. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
 }
 
 export interface TrainOptions {
@@ -52,6 +59,8 @@ export interface TrainOptions {
   preset?: 'article';
   plot?: string;
   save?: string;
+  /** with --save: write the model every N epochs too (atomically) */
+  checkpointEvery?: number;
   report?: string;
   json: boolean;
 }
@@ -102,6 +111,7 @@ export const TRAIN_ARGS = {
   loss: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' }, epochs: { type: 'string' },
   patience: { type: 'string' }, 'batch-size': { type: 'string' }, 'test-size': { type: 'string' }, seed: { type: 'string' },
   backend: { type: 'string' }, preset: { type: 'string' }, plot: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
 } as const;
 
 export const PREDICT_ARGS = { model: { type: 'string' }, input: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -219,12 +229,14 @@ export function resolveTrainOptions(args: string[] | RawArgs): TrainOptions {
   check(plot !== '' && save !== '', '--plot and --save need a file name');
   check(report !== '', '--report needs a directory');
   check(a.json === undefined || typeof a.json === 'boolean', '--json takes no value');
+  const checkpointEvery = int(a['checkpoint-every'], 'checkpoint-every', 1);
+  check(checkpointEvery === undefined || save !== undefined, '--checkpoint-every needs --save FILE.json (the file it writes)');
 
   return {
     dataset, ...(mnistDir !== undefined ? { mnistDir } : {}), target, hidden, activation, output, loss, optimizer, lr, init: preset.init, l2,
     epochs, earlyStopping, batchSize, shuffle: preset.shuffle ?? true, testSize, validationSize, seed, backend,
     standardize: preset.standardize ?? !mnist, stratify: preset.stratify ?? true, preset: presetName as 'article' | undefined,
-    plot, save, report, json: a.json === true,
+    plot, save, report, json: a.json === true, ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
   };
 }
 
@@ -318,10 +330,21 @@ export async function runTrain(opts: TrainOptions, io: CliIO): Promise<TrainRepo
     const t0 = now();
     let lastLoss = NaN, lastUpdate = 0, epochStart = t0;
     const f4 = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(4));
+    // What --save writes: the weights plus what predict needs to read raw rows.
+    const modelFile = (extra: Record<string, unknown> = {}) => {
+      net.metadata = {
+        featureNames: ds.featureNames, classNames: ds.classNames, ...(data.std ? { standardizer: data.std.toJSON() } : {}),
+        ...(data.imageShape ? { imageShape: data.imageShape } : {}), ...extra,
+      };
+      return JSON.stringify(net.toJSON());
+    };
     const fitOptions: FitOptions = {
       epochs: opts.epochs, batchSize: opts.batchSize, shuffle: opts.shuffle, earlyStopping: opts.earlyStopping,
       ...(validation ? { validationData: validation } : {}),
-      onEpochEnd: (epoch, logs) => {
+      ...(io.signal ? { signal: io.signal } : {}),
+      onEpochEnd: async (epoch, logs) => {
+        if (opts.save && opts.checkpointEvery && epoch % opts.checkpointEvery === 0)
+          await writeAll([{ path: opts.save, data: modelFile({ checkpoint: { epoch } }) }]);
         lastLoss = logs.loss;
         const i = epoch - 1;
         if (article && !opts.json && i % 100 === 0) io.log(`Iterations: ${i} | Error: ${mseOf ? mseOf(logs.loss) : logs.loss}`);
@@ -353,6 +376,12 @@ export async function runTrain(opts: TrainOptions, io: CliIO): Promise<TrainRepo
     } finally {
       io.progress?.stop();
     }
+    if (history.aborted) {
+      // Interrupted: keep what was learned (atomically), say where, and let the CLI exit 130.
+      const epoch = history.loss.length;
+      if (opts.save) await writeAll([{ path: opts.save, data: modelFile({ interrupted: { epoch, note: `training was interrupted during epoch ${epoch} of ${opts.epochs}` } }) }]);
+      throw new Interrupted(`interrupted during epoch ${epoch} of ${opts.epochs}${opts.save ? `; the model so far is saved in ${opts.save}` : ''}`);
+    }
     const tr = net.evaluate(xTrain, yTrain), te = net.evaluate(xTest, yTest);
     const result: TrainReport = {
       dataset: opts.dataset, backend: net.backend, trainSamples: rows, testSamples: xTest.rows, epochs: history.loss.length,
@@ -368,13 +397,7 @@ export async function runTrain(opts: TrainOptions, io: CliIO): Promise<TrainRepo
 
     const files: { path: string; data: string }[] = [];
     if (opts.plot) files.push({ path: opts.plot, data: plotFor(opts, history, article ? mseOf : undefined) });
-    if (opts.save) {
-      net.metadata = {
-        featureNames: ds.featureNames, classNames: ds.classNames, ...(data.std ? { standardizer: data.std.toJSON() } : {}),
-        ...(data.imageShape ? { imageShape: data.imageShape } : {}),
-      };
-      files.push({ path: opts.save, data: JSON.stringify(net.toJSON()) });
-    }
+    if (opts.save) files.push({ path: opts.save, data: modelFile() });
     if (opts.report) {
       const reportFiles = buildReport({
         dataset: opts.dataset, net, history, xTest, yTest, classNames: ds.classNames, imageShape: data.imageShape,

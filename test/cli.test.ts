@@ -185,6 +185,13 @@ describe('train on CSV, save, predict', () => {
 });
 
 describe('train errors', () => {
+  it('a diverging run names epoch and batch, suggests a lower learning rate, and saves nothing', () => {
+    const model = join(dir, 'diverged.json');
+    const r = run('train', '--dataset', 'iris', '--optimizer', 'sgd', '--lr', '1e6', '--epochs', '5', '--save', model);
+    expectUsageError(r, /^error: training diverged at epoch \d+, batch \d+: .*try a lower learning rate than 1000000$/);
+    expect(existsSync(model)).toBe(false);
+  });
+
   beforeAll(() => {
     writeFileSync(join(dir, 'ragged.csv'), 'a,b,c\n1,2,x\n3,4\n');
     writeFileSync(join(dir, 'nonnum.csv'), 'a,b,c\n1,2,x\n3,oops,y\n');

@@ -377,6 +377,7 @@ describe('bad input gives one-line BackpropErrors', () => {
     ['model not JSON', () => loadNetwork('{"format": "backprop-wasm", '), /model: not valid JSON/],
     ['model wrong format', () => loadNetwork({ format: 'keras' }), /not a backprop-wasm model/],
     ['model wrong version', () => loadNetwork({ format: 'backprop-wasm', version: 99 }), /unsupported version 99/],
+    ['a network larger than 4 GiB', () => createNetwork({ inputSize: 70000, layers: [{ units: 20000 }, { units: 2 }] }), /needs \d+ bytes of arena, more than WebAssembly's 4 GiB/],
     ['model absurd size', () => loadNetwork({ format: 'backprop-wasm', version: 1, inputSize: 1e6, layers: [{ units: 1e6, activation: 'relu' }], loss: 'mse', weights: [{}], optimizer: {} }), /parameters is more than/],
     ['model layer without activation', () => loadNetwork({ format: 'backprop-wasm', version: 1, inputSize: 2, layers: [{ units: 2 }], loss: 'mse', weights: [{}], optimizer: {} }), /layer 1 needs an activation/],
   ];

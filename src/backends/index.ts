@@ -66,8 +66,11 @@ async function compileForThreads(bytes: Uint8Array<ArrayBuffer>): Promise<WebAss
 export async function createBackend(name: BackendName, bytes: number, shared = false): Promise<Backend> {
   if (shared && name !== 'simd') throw new BackpropError(`threads need the simd backend, not '${name}'`);
   if (name === 'ts') {
-    const k = new TsKernels(bytes);
-    return { name, kernels: k, buffer: () => k.buffer, ensure: (n) => k.ensure(n) };
+    const grow = <T>(n: number, f: () => T): T => {
+      try { return f(); } catch (e) { throw new BackpropError(`could not allocate an arena of ${n} bytes: ${(e as Error).message}`); }
+    };
+    const k = grow(bytes, () => new TsKernels(bytes));
+    return { name, kernels: k, buffer: () => k.buffer, ensure: (n) => grow(n, () => k.ensure(n)) };
   }
   if (!ALL_BACKENDS.includes(name)) throw new BackpropError(`unknown backend '${name}' (expected simd, scalar, ts or relaxed)`);
   if (name === 'relaxed' && !relaxedSimdSupported())
@@ -94,7 +97,11 @@ export async function createBackend(name: BackendName, bytes: number, shared = f
       const need = Math.ceil(n / PAGE) - memory.buffer.byteLength / PAGE;
       if (need <= 0) return;
       if (memory.buffer.byteLength / PAGE + need > MAX_PAGES) throw new BackpropError(`the network needs ${n} bytes of arena, more than WebAssembly's 4 GiB`);
-      memory.grow(need);
+      try {
+        memory.grow(need);
+      } catch (e) {
+        throw new BackpropError(`could not grow the arena to ${n} bytes: ${(e as Error).message}`);
+      }
     },
   };
 }
