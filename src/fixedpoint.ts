@@ -28,7 +28,7 @@ import type { EpochLogs, History } from './network.js';
 import {
   ACT, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, resolveTraining, slotsFor, updateParams,
   yieldToEventLoop, type ResolvedOptimizer,
-} from './recurrent-common.js';
+} from './training.js';
 import { fixedPointLayout, formatRegions, type FixedPointCapacity, type FixedPointLayout, type FixedPointParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type OptimizerSpec, type OptimizerType } from './spec.js';
 

@@ -9,6 +9,9 @@ import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
+import {
+  checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, slotsFor, updateParams, yieldToEventLoop, type OptimizerSpans,
+} from './training.js';
 import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
 
@@ -161,23 +164,12 @@ export class Network {
 
   /** One optimizer update of every weight (with L2) and bias (without). */
   private update(): void {
-    const { k, plan: L } = this;
-    const o = this.spec.optimizer, l2 = this.spec.l2;
-    const spans: [number, number, number][] = [[0, L.weightCount, l2], [L.weightCount * 4, L.biasCount, 0]];
-    if (o.type === 'adam') {
-      // β1ᵗ and β2ᵗ as running products in the arena (no host pow: the same bits everywhere)
-      const state = new DataView(this.be.buffer(), L.plan);
-      const p1 = state.getFloat64(PLAN.beta1Pow, true) * o.beta1, p2 = state.getFloat64(PLAN.beta2Pow, true) * o.beta2;
-      state.setFloat64(PLAN.beta1Pow, p1, true);
-      state.setFloat64(PLAN.beta2Pow, p2, true);
-      for (const [off, n, reg] of spans)
-        k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - p1, 1 - p2);
-    } else if (o.type === 'sgd') {
-      for (const [off, n, reg] of spans) k.sgd_update(L.params + off, L.grads + off, n, o.learningRate, reg);
-    } else {
-      for (const [off, n, reg] of spans)
-        k.momentum_update(L.params + off, L.grads + off, L.m + off, n, o.learningRate, o.momentum, reg, o.nesterov ? 1 : 0);
-    }
+    updateParams(this.k, this.be, this.spans(), this.spec.optimizer, this.spec.l2);
+  }
+
+  /** The parameter spans and optimizer state, for the shared update (Adam's β1ᵗ, β2ᵗ live in the plan). */
+  private spans(): OptimizerSpans {
+    return { ...this.plan, pow: this.plan.plan + PLAN.beta1Pow };
   }
 
   /** One step on rows idx[0..m) of the data set (idx = 0: on the batch buffers as they are):
@@ -207,7 +199,7 @@ export class Network {
     const cap = this.plan.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
     const next: Capacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
-    const layout = computeLayout(this.plan.layers, slotsFor(this.spec), next, this.plan.threads);
+    const layout = computeLayout(this.plan.layers, slotsFor(this.spec.optimizer), next, this.plan.threads);
     this.be.ensure(layout.end);
     this.plan = layout;
     writePlan(this.be.buffer(), layout, this.spec, false);
@@ -223,7 +215,7 @@ export class Network {
     if (isMatrix(y)) {
       check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
       check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
-      checkFiniteData(y, `${what}: y`);
+      checkFiniteMatrix(y, `${what}: y`);
       return y;
     }
     check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);
@@ -242,7 +234,7 @@ export class Network {
     check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
     check(x.cols === this.inputSize, `${what}: x has ${x.cols} columns, the network has ${this.inputSize} inputs`);
     check(x.rows >= 1, `${what}: x has no rows`);
-    checkFiniteData(x, `${what}: x`);
+    checkFiniteMatrix(x, `${what}: x`);
   }
 
   /** Runs the forward pass over x in chunks of the batch capacity; `visit` sees each chunk's row range. */
@@ -273,12 +265,7 @@ export class Network {
     const onNonFinite = options.onNonFinite ?? 'throw';
     check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
     const es = options.earlyStopping;
-    if (es !== undefined) {
-      check(es && typeof es === 'object', 'fit: earlyStopping must be { patience, minDelta?, restoreBest? }');
-      checkKeys(es, ['patience', 'minDelta', 'restoreBest'], 'fit: earlyStopping');
-      check(Number.isInteger(es.patience) && es.patience >= 0, `fit: earlyStopping.patience must be a non-negative integer, got ${String(es.patience)}`);
-      check(es.minDelta === undefined || (Number.isFinite(es.minDelta) && es.minDelta >= 0), 'fit: earlyStopping.minDelta must be a non-negative number');
-    }
+    checkEarlyStopping(es);
     let val: [Matrix, Int32Array | Matrix] | undefined;
     if (options.validationData !== undefined) {
       const v = options.validationData;
@@ -392,18 +379,12 @@ export class Network {
 
   /** After a non-finite step: the epoch's starting weights back, the optimizer's state reset (it holds NaN too). */
   private recover(): void {
-    const L = this.plan;
-    this.copyParams(L.safe, L.params);
-    const bytes = new Uint8Array(this.be.buffer());
-    if (L.m) bytes.fill(0, L.m, L.m + L.paramCount * 4);
-    if (L.v) bytes.fill(0, L.v, L.v + L.paramCount * 4);
-    const state = new DataView(this.be.buffer(), L.plan);
-    state.setFloat64(PLAN.beta1Pow, 1, true);
-    state.setFloat64(PLAN.beta2Pow, 1, true);
+    this.copyParams(this.plan.safe, this.plan.params);
+    resetOptimizer(this.be, this.spans());
   }
 
   private copyParams(from: number, to: number): void {
-    new Uint8Array(this.be.buffer()).copyWithin(to, from, from + this.plan.paramCount * 4);
+    copyParams(this.be, this.plan, from, to);
   }
 
   /** One training step on exactly this batch; returns the loss before the step. */
@@ -532,34 +513,13 @@ export function setFusedStep(net: Network, fused: boolean): void {
   n.fused = fused && typeof n.k.train_step === 'function';
 }
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function slotsFor(spec: ResolvedSpec): 0 | 1 | 2 {
-  return spec.optimizer.type === 'adam' ? 2 : spec.optimizer.type === 'sgd' ? 0 : 1;
-}
-
-function checkFiniteArray(a: Float32Array, what: string): void {
-  for (let i = 0; i < a.length; i++)
-    if (!Number.isFinite(a[i])) throw new BackpropError(`${what}: value ${i + 1} is ${a[i]}`);
-}
-
-function checkFiniteData(x: Matrix, what: string): void {
-  const d = x.data;
-  for (let i = 0; i < d.length; i++)
-    if (!Number.isFinite(d[i])) throw new BackpropError(`${what}: row ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${d[i]}`);
-}
-
 export async function createNetwork(spec: NetworkSpec): Promise<Network> {
   const resolved = resolveSpec(spec);
   let name: BackendName = spec.backend ?? 'simd';
   if (name === 'simd' && !simdSupported()) name = 'scalar';
   const threads = await resolveThreads(spec.threads, name);
   const shapes = resolved.layers.map((l, i) => ({ inputs: i === 0 ? resolved.inputSize : resolved.layers[i - 1].units, units: l.units }));
-  const layout = computeLayout(shapes, slotsFor(resolved), { batch: DEFAULT_BATCH, rows: 0 }, threads);
+  const layout = computeLayout(shapes, slotsFor(resolved.optimizer), { batch: DEFAULT_BATCH, rows: 0 }, threads);
   check(layout.end <= 2 ** 32, `createNetwork: the network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
   const backend = await createBackend(name, layout.end, threads > 1);
   const net = new Network(resolved, backend, layout);

@@ -19,7 +19,7 @@ import type { EpochLogs, History } from './network.js';
 import {
   ACT, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, resolveTraining,
   slotsFor, updateParams, yieldToEventLoop, type ResolvedOptimizer,
-} from './recurrent-common.js';
+} from './training.js';
 import { elmanLayout, formatRegions, type ElmanCapacity, type ElmanLayout, type ElmanParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type Loss, type OptimizerSpec, type OptimizerType } from './spec.js';
 

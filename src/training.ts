@@ -1,6 +1,7 @@
-// What the two recurrent drivers (src/recurrent.ts, src/fixedpoint.ts) share:
-// the optimizer update over a parameter span, divergence recovery, the
-// optimizer part of a spec, and input checks. Written against the kernel ABI.
+// What the drivers (src/network.ts, src/recurrent.ts, src/fixedpoint.ts)
+// share: the optimizer update over the flat parameter span, divergence
+// recovery, the optimizer part of a spec, and input checks. Written against
+// the kernel ABI.
 import type { Backend } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
@@ -18,8 +19,11 @@ export function resolveTraining(spec: Pick<NetworkSpec, 'optimizer' | 'learningR
 
 export const slotsFor = (o: ResolvedOptimizer): 0 | 1 | 2 => (o.type === 'adam' ? 2 : o.type === 'sgd' ? 0 : 1);
 
+/** Where a driver keeps its parameters and optimizer state in the arena. */
+export type OptimizerSpans = Pick<ParamSpans<string>, 'pow' | 'params' | 'paramCount' | 'weightCount' | 'biasCount' | 'grads' | 'm' | 'v'>;
+
 /** One optimizer update of every weight (with l2) and bias (without), from the gradients in the arena. */
-export function updateParams(k: Kernels, be: Backend, L: ParamSpans<string>, o: ResolvedOptimizer, l2: number): void {
+export function updateParams(k: Kernels, be: Backend, L: OptimizerSpans, o: ResolvedOptimizer, l2: number): void {
   const spans: [number, number, number][] = [[0, L.weightCount, l2], [L.weightCount * 4, L.biasCount, 0]];
   if (o.type === 'adam') {
     // β1ᵗ and β2ᵗ as running products in the arena (no host pow: the same bits everywhere)
@@ -36,14 +40,14 @@ export function updateParams(k: Kernels, be: Backend, L: ParamSpans<string>, o: 
 }
 
 /** Fresh optimizer state: Adam's powers at 1, moments at 0. */
-export function resetOptimizer(be: Backend, L: ParamSpans<string>): void {
+export function resetOptimizer(be: Backend, L: OptimizerSpans): void {
   const bytes = new Uint8Array(be.buffer());
   if (L.m) bytes.fill(0, L.m, L.m + L.paramCount * 4);
   if (L.v) bytes.fill(0, L.v, L.v + L.paramCount * 4);
   new Float64Array(be.buffer(), L.pow, 2).fill(1);
 }
 
-export function copyParams(be: Backend, L: ParamSpans<string>, from: number, to: number): void {
+export function copyParams(be: Backend, L: Pick<ParamSpans<string>, 'paramCount'>, from: number, to: number): void {
   new Uint8Array(be.buffer()).copyWithin(to, from, from + L.paramCount * 4);
 }
 
