@@ -22,10 +22,13 @@ export function expf(x: f32): f32 {
   return p * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
-/** e^x over four lanes, the same operations as expf */
+/** e^x over four lanes, the same operations as expf. The clamp uses pmin/pmax
+ *  (one instruction each; NaN still propagates) and 2^n is built by the
+ *  magic-number trick (n is an integer in [−126, 128]): both give exactly the
+ *  scalar path's n, so the lanes match expf to the bit. */
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
-  const c = f32x4.max(f32x4.min(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
+  const c = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
   const n = f32x4.floor(f32x4.add(f32x4.mul(c, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
   const r = f32x4.sub(f32x4.sub(c, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
@@ -34,12 +37,17 @@ export function expf(x: f32): f32 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // n + 1.5·2^23 holds n in its low mantissa bits: (bits − bits(1.5·2^23) + 127) << 23 is 2^n
+  const shifted = i32x4.sub(f32x4.add(n, f32x4.splat(MAGIC)), i32x4.splat(MAGIC_BITS));
+  const scale = i32x4.shl(i32x4.add(shifted, i32x4.splat(127)), 23);
   const e = f32x4.mul(p, scale);
   // the clamps stand in for the scalar early returns: above → +Infinity, below → 0
   const big = f32x4.gt(x, f32x4.splat(EXP_HI)), small = f32x4.lt(x, f32x4.splat(EXP_LO));
   return v128.andnot(v128.bitselect(f32x4.splat(Infinity), e, big), small);
 }
+
+const MAGIC: f32 = 12582912.0; // 1.5·2^23
+const MAGIC_BITS: i32 = 0x4b400000;
 
 const T0: f32 = -5.70498872745e-3, T1: f32 = 2.06390887954e-2, T2: f32 = -5.37397155531e-2;
 const T3: f32 = 1.33314422036e-1, T4: f32 = -3.33332819422e-1;
