@@ -1,0 +1,111 @@
+// Workload 2, Iris-article: the article's example — 4-4-3, sigmoid hidden and
+// output, ½·Σ(ŷ−y)² (its update rule), plain SGD lr 0.1, weights and biases
+// from U[0,1) (the library's seed 0, as `--preset article`), full-batch steps on
+// the 105-row training split (trainTestSplit, testSize 0.3, seed 0, not
+// stratified, raw features). Time for 1000 steps per system: our backends,
+// TF.js (cpu, wasm) and, when python3 with numpy is present, the article's own
+// numpy loop. Every system is first checked over 10 steps against the float64
+// reference from the same weights.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadIris, trainTestSplit } from '../../dist/index.js';
+import { oneHotF32 } from '../lib/mnist.mjs';
+import { initialWeights } from '../lib/ours.mjs';
+import { trainReference, maxAbsDiff, flopsPerSample } from '../lib/reference.mjs';
+import { createSystem, firstLine, OPTIONAL } from '../lib/systems.mjs';
+import { stats } from '../lib/timing.mjs';
+
+const SPEC = { sizes: [4, 4, 3], activations: ['sigmoid', 'sigmoid'], loss: 'sse', optimizer: { type: 'sgd', lr: 0.1 }, batch: 'full' };
+const STEPS = 1000, CHECK_STEPS = 10, TOL = 1e-4;
+const numpyScript = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'peers', 'article_numpy.py');
+
+export async function run(ctx) {
+  const iris = loadIris();
+  const split = trainTestSplit(iris.x, iris.y, { testSize: 0.3, seed: 0, stratify: false });
+  const ds = { x: split.xTrain.data, y: split.yTrain, rows: split.xTrain.rows };
+  ds.t = oneHotF32(ds.y, 3);
+  const initial = await initialWeights({ ...SPEC, init: 'uniform', seed: 0 });
+  const ref = trainReference({ ...SPEC, batch: ds.rows, x: ds.x, t: ds.t, rows: ds.rows, epochs: CHECK_STEPS, initial }).layers;
+  const flopsPerStep = ds.rows * flopsPerSample(SPEC.sizes);
+  const out = {
+    network: '4-4-3', activations: SPEC.activations, loss: 'sse', optimizer: SPEC.optimizer, rows: ds.rows, steps: STEPS, runs: ctx.runs, flopsPerStep,
+    protocol: `verify ${CHECK_STEPS} steps against the float64 reference (max |w − w_ref| ≤ ${TOL}); then one warm-up fit and ${ctx.runs} timed fits, each from the initial weights`,
+    results: [],
+  };
+  ctx.log(`\nIris-article: 4-4-3 sigmoid, sse, SGD lr 0.1, full batch of ${ds.rows} rows; time per ${STEPS} steps`);
+  const systems = ['simd', 'relaxed', 'scalar', 'ts', ...(ctx.peersOk ? ['tfjs-wasm', 'tfjs-cpu'] : [])];
+  for (const name of systems) {
+    // TF.js pays over 1 ms per epoch of model.fit: in --quick it runs 100 steps per timed fit (reported per 1000).
+    const steps = ctx.quick && name.startsWith('tfjs') ? 100 : STEPS;
+    const row = { system: name, stepsTimed: steps };
+    let trainer;
+    try {
+      trainer = await createSystem(name, { ...SPEC, initial });
+    } catch (e) {
+      if (OPTIONAL.has(name)) { ctx.log(`  ${name}: skipped (${firstLine(e)})`); continue; }
+      out.results.push({ ...row, error: firstLine(e) });
+      continue;
+    }
+    try {
+      row.config = trainer.config;
+      await trainer.fitEpochs(ds, CHECK_STEPS);
+      const diff = maxAbsDiff(trainer.getWeights(), ref);
+      row.verified = { ok: diff <= TOL, maxAbsDiff: diff, tolerance: TOL, steps: CHECK_STEPS };
+      if (!row.verified.ok) throw new Error(`verification failed: max |w − w_ref| = ${diff.toExponential(2)} > ${TOL}`);
+      const secs = [];
+      for (let r = 0; r <= ctx.runs; r++) {
+        trainer.setWeights(initial);
+        const { epochSeconds } = await trainer.fitEpochs(ds, steps);
+        if (r > 0) secs.push(epochSeconds.reduce((a, b) => a + b, 0) * (STEPS / steps));
+      }
+      row.msPer1000 = scale(stats(secs), 1000);
+      ctx.log(`  ${name.padEnd(9)} ${row.msPer1000.median.toFixed(2).padStart(8)} ms (${row.msPer1000.min.toFixed(2)}–${row.msPer1000.max.toFixed(2)})  (verify ${diff.toExponential(1)})`);
+    } catch (e) {
+      row.error = firstLine(e);
+      ctx.log(`  ${name}: FAILED: ${row.error}`);
+    } finally {
+      trainer.dispose();
+    }
+    out.results.push(row);
+  }
+  out.results.push(numpy(ds, initial, ref, ctx));
+  const np = out.results.find((r) => r.system === 'numpy' && r.msPer1000);
+  for (const r of out.results) {
+    if (!r.msPer1000) continue;
+    if (np) r.speedupVsNumpy = np.msPer1000.median / r.msPer1000.median;
+    r.gflops = (STEPS * flopsPerStep) / (r.msPer1000.median / 1000) / 1e9;
+    r.percentOfPeak = ctx.peak ? (100 * r.gflops) / ctx.peak : null;
+  }
+  return out;
+}
+
+const scale = (st, k) => ({ median: st.median * k, min: st.min * k, max: st.max * k, runs: st.runs.map((v) => v * k) });
+
+/** The article's numpy loop in python3 (bench/peers/article_numpy.py), or why it did not run. */
+function numpy(ds, initial, ref, ctx) {
+  const row = { system: 'numpy', stepsTimed: STEPS, config: "the article's loop in numpy, float64 (bench/peers/article_numpy.py), one-hot targets, prints captured" };
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    row.skipped = 'python3 with numpy is not available: JS figures only';
+    ctx.log(`  numpy: skipped (${row.skipped})`);
+    return row;
+  }
+  const rows = (a, r, c) => Array.from({ length: r }, (_, i) => Array.from(a.subarray(i * c, (i + 1) * c)));
+  const req = {
+    x: rows(ds.x, ds.rows, 4), t: rows(ds.t, ds.rows, 3),
+    W1: rows(initial[0].weights, 4, 4), b1: Array.from(initial[0].bias), W2: rows(initial[1].weights, 4, 3), b2: Array.from(initial[1].bias),
+    verifySteps: CHECK_STEPS, steps: STEPS, warmup: 1, runs: ctx.runs,
+  };
+  const res = spawnSync('python3', [numpyScript], { input: JSON.stringify(req), encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (res.status !== 0) { row.error = firstLine(res.stderr || res.error || `exit ${res.status}`); return row; }
+  const o = JSON.parse(res.stdout);
+  row.versions = { numpy: o.numpy, python: o.python };
+  const got = [{ weights: o.verify.W1, bias: o.verify.b1 }, { weights: o.verify.W2, bias: o.verify.b2 }];
+  const diff = maxAbsDiff(got, ref);
+  row.verified = { ok: diff <= 1e-9, maxAbsDiff: diff, tolerance: 1e-9, steps: CHECK_STEPS };
+  if (!row.verified.ok) { row.error = `verification failed: max |w − w_ref| = ${diff.toExponential(2)}`; return row; }
+  row.msPer1000 = scale(stats(o.seconds), 1000);
+  ctx.log(`  numpy     ${row.msPer1000.median.toFixed(2).padStart(8)} ms (${row.msPer1000.min.toFixed(2)}–${row.msPer1000.max.toFixed(2)})  (verify ${diff.toExponential(1)})`);
+  return row;
+}
