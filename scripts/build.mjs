@@ -20,3 +20,6 @@ await esbuild.build({
   banner: { js: '#!/usr/bin/env node' },
 });
 run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+// The browser ESM bundle, wasm inlined (scripts/build-browser.mjs).
+const { buildBrowser } = await import('./build-browser.mjs');
+await buildBrowser();

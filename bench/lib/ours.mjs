@@ -13,11 +13,11 @@ export async function initialWeights({ sizes, activations, loss, init, seed = 1 
   try { return net.getWeights(); } finally { net.dispose(); }
 }
 
-function netSpec({ sizes, activations, loss, optimizer, init, seed = 1, backend = 'simd' }) {
+function netSpec({ sizes, activations, loss, optimizer, init, seed = 1, backend = 'simd', threads = 1 }) {
   return {
     inputSize: sizes[0],
     layers: activations.map((activation, i) => ({ units: sizes[i + 1], activation })),
-    loss, optimizer: optimizerSpec(optimizer), init, seed, backend,
+    loss, optimizer: optimizerSpec(optimizer), init, seed, backend, threads,
   };
 }
 
@@ -26,14 +26,16 @@ function netSpec({ sizes, activations, loss, optimizer, init, seed = 1, backend 
  * fitEpochs runs one fit call of `epochs` epochs, without shuffling (rows train in
  * the order given), and returns each epoch's wall time from the epoch-end callbacks.
  */
-export async function createOurs(backend, spec) {
-  const net = await createNetwork(netSpec({ ...spec, backend }));
+export async function createOurs(backend, spec, threads = 1) {
+  const net = await createNetwork(netSpec({ ...spec, backend, threads }));
   if (net.backend !== backend) { net.dispose(); throw new Error(`backend '${backend}' fell back to '${net.backend}'`); }
+  if (net.threads !== threads) { net.dispose(); throw new Error(`asked for ${threads} threads, got ${net.threads}`); }
+  const system = threads > 1 ? `${backend}-${threads}threads` : backend;
   net.setWeights(spec.initial.map((l) => ({ weights: Float32Array.from(l.weights), bias: Float32Array.from(l.bias) })));
   const inputs = spec.sizes[0];
   return {
-    system: backend,
-    config: `backprop-wasm ${backend} backend: fit(x, y, { epochs, batchSize: ${spec.batch}, shuffle: false }), from the shared initial weights (setWeights)`,
+    system,
+    config: `backprop-wasm ${backend} backend${threads > 1 ? ` on ${threads} threads` : ''}: fit(x, y, { epochs, batchSize: ${spec.batch}, shuffle: false }), from the shared initial weights (setWeights)`,
     async fitEpochs(ds, epochs) {
       const x = matrix(ds.rows, inputs, ds.x);
       const marks = [now()];

@@ -12,6 +12,8 @@ export const OPTIONAL = new Set(['relaxed']);
 
 export async function createSystem(name, spec) {
   if (OURS.includes(name)) return createOurs(name, spec);
+  // the simd backend with its step on two threads (createNetwork's threads: 2)
+  if (name === 'simd-2threads') return createOurs('simd', spec, 2);
   if (name === 'tfjs-cpu' || name === 'tfjs-wasm') return (await import('../peers/tfjs.mjs')).createTfjs(name.slice(5), spec);
   if (name === 'brain.js') return (await import('../peers/brain.mjs')).createBrain(spec);
   throw new Error(`unknown system '${name}'`);

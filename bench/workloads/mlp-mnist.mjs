@@ -18,7 +18,7 @@ export const WORKLOADS = [
   { id: 'mlp-b64', title: 'MLP-MNIST 784-128-10, SGD lr 0.05, batch 64', ...MLP, optimizer: { type: 'sgd', lr: 0.05 }, batch: 64,
     systems: ['simd', 'relaxed', 'scalar', 'ts', 'tfjs-wasm', 'tfjs-cpu', 'brain.js'] },
   { id: 'mlp-b128', title: 'MLP-MNIST 784-128-10, SGD lr 0.05, batch 128', ...MLP, optimizer: { type: 'sgd', lr: 0.05 }, batch: 128,
-    systems: ['simd', 'relaxed', 'scalar', 'ts', 'tfjs-wasm', 'tfjs-cpu'] },
+    systems: ['simd', 'simd-2threads', 'relaxed', 'scalar', 'ts', 'tfjs-wasm', 'tfjs-cpu'] },
   { id: 'deep-adam-b64', title: 'Deeper MLP-MNIST 784-256-128-10, Adam lr 0.001, batch 64', ...DEEP, optimizer: { type: 'adam', lr: 0.001 }, batch: 64,
     systems: ['simd', 'relaxed', 'scalar', 'ts', 'tfjs-wasm'] },
 ];
