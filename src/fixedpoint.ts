@@ -26,8 +26,8 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, resolveTraining, slotsFor, updateParams,
-  yieldToEventLoop, type ResolvedOptimizer,
+  ACT, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining, slotsFor, updateParams,
+  type ResolvedOptimizer,
 } from './training.js';
 import { fixedPointLayout, formatRegions, type FixedPointCapacity, type FixedPointLayout, type FixedPointParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type OptimizerSpec, type OptimizerType } from './spec.js';
@@ -99,7 +99,6 @@ export interface FixedPointHistory extends History {
 const SPEC_KEYS = ['units', 'inputs', 'outputs', 'activation', 'loss', 'optimizer', 'learningRate', 'l2', 'seed', 'backend', 'maxSteps', 'tolerance', 'stepSize'];
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'onNonFinite', 'onNonConvergence', 'onWarning'];
 const DEFAULT_BATCH = 32;
-const YIELD_MS = 30;
 const MAX_UNITS = 1 << 13;
 const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
@@ -323,11 +322,13 @@ export class FixedPointNetwork {
     const L = this.L, k = this.k, s = this.spec, batches = Math.ceil(rows / batch);
     const idx = new Int32Array(this.be.buffer(), L.idx, rows);
     let goodEpoch = 0;
-    const history: FixedPointHistory = { loss: [], seconds: 0, relaxSteps: [], adjointSteps: [], nonConverged: [], converged: true, warnings: [] };
-    if (classify) history.accuracy = [];
-    if (val) { history.valLoss = []; if (val[1] instanceof Int32Array) history.valAccuracy = []; }
-    const t0 = now();
-    let lastYield = t0;
+    // 'best' holds the end of the last epoch in which every batch converged (what a stalled fit restores)
+    const loop = new EpochLoop<FixedPointHistory>({
+      classify, signal: options.signal, onEpochEnd: options.onEpochEnd,
+      validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+      keepBest: () => {}, restoreBest: () => {},
+    }, { loss: [], seconds: 0, relaxSteps: [], adjointSteps: [], nonConverged: [], converged: true, warnings: [] });
+    const history = loop.history;
     const sum = s.loss === 'sse';
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (shuffle) { for (let i = 0; i < rows; i++) idx[i] = i; k.rng_shuffle(L.rng, L.idx, rows); }
@@ -342,7 +343,7 @@ export class FixedPointNetwork {
         if (!Number.isFinite(loss)) {
           copyParams(this.be, L, L.safe, L.params);
           resetOptimizer(this.be, L);
-          if (onNonFinite === 'stop') { history.diverged = { epoch, batch: b + 1 }; history.seconds = (now() - t0) / 1000; return history; }
+          if (onNonFinite === 'stop') return loop.diverged(epoch, b + 1);
           throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${s.optimizer.learningRate}`);
         }
         fSteps += forward.steps; aSteps += adjoint.steps;
@@ -359,8 +360,6 @@ export class FixedPointNetwork {
         if (options.signal?.aborted) break;
       }
       const done = Math.ceil(seen / batch);
-      const logs: EpochLogs = { epoch, loss: sum ? total : total / seen };
-      history.loss.push(logs.loss);
       history.relaxSteps.push(fSteps / done);
       history.adjointSteps.push(aSteps / done);
       history.nonConverged.push(failed);
@@ -382,19 +381,9 @@ export class FixedPointNetwork {
         history.warnings.push(message);
         warn(message);
       }
-      if (classify) history.accuracy!.push(logs.accuracy = correct / seen);
-      if (val) {
-        const r = this.evaluate(val[0], val[1]);
-        history.valLoss!.push(logs.valLoss = r.loss);
-        if (r.accuracy !== undefined) history.valAccuracy!.push(logs.valAccuracy = r.accuracy);
-      }
-      if (options.onEpochEnd) await options.onEpochEnd(epoch, logs);
-      if (options.signal?.aborted) { history.aborted = true; break; }
-      if (history.stalled) break;
-      if (now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
+      if (!(await loop.end(epoch, sum ? total : total / seen, correct / seen)) || history.stalled) break;
     }
-    history.seconds = (now() - t0) / 1000;
-    return history;
+    return loop.finish();
   }
 
   /** One training step on exactly this batch; returns the loss before the step. The step is skipped (and

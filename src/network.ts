@@ -10,7 +10,7 @@ import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
 import {
-  checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, slotsFor, updateParams, yieldToEventLoop, type OptimizerSpans,
+  checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, slotsFor, updateParams, type OptimizerSpans,
 } from './training.js';
 import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
@@ -58,7 +58,6 @@ export interface ModelMetadata {
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'earlyStopping', 'onNonFinite'];
 const DEFAULT_BATCH = 32;
-const YIELD_MS = 30;
 
 type Fwd = (z: number, a: number, m: number, n: number) => void;
 type Bwd = (a: number, da: number, dz: number, m: number, n: number) => void;
@@ -291,15 +290,13 @@ export class Network {
     };
     resetOrder();
 
-    const history: History = { loss: [], seconds: 0 };
-    if (classify) history.accuracy = [];
-    if (val) { history.valLoss = []; if (val[1] instanceof Int32Array) history.valAccuracy = []; }
-    const t0 = now();
-    let lastYield = t0;
     const batches = Math.ceil(rows / batch);
     const sum = lossIsSum(this.spec);
-    let best = Infinity, bestEpoch = 0, wait = 0;
-    const minDelta = es?.minDelta ?? 0, restoreBest = es?.restoreBest ?? true;
+    const loop = new EpochLoop<History>({
+      classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
+      validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+      keepBest: () => this.copyParams(L.params, L.best), restoreBest: () => this.copyParams(L.best, L.params),
+    }, { loss: [], seconds: 0 });
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
@@ -311,8 +308,7 @@ export class Network {
         if (Number.isNaN(loss) && this.threadFailed()) throw new Error(await this.abandonThreads());
         if (!Number.isFinite(loss)) {
           this.recover();
-          const where = { epoch, batch: b + 1 };
-          if (onNonFinite === 'stop') { history.diverged = where; history.seconds = (now() - t0) / 1000; return history; }
+          if (onNonFinite === 'stop') return loop.diverged(epoch, b + 1);
           throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}`);
         }
         total += sum ? loss : loss * m;
@@ -321,36 +317,9 @@ export class Network {
         options.onBatchEnd?.(b, batches, epoch);
         if (options.signal?.aborted) break;
       }
-      const logs: EpochLogs = { epoch, loss: sum ? total : total / seen };
-      history.loss.push(logs.loss);
-      if (classify) history.accuracy!.push(logs.accuracy = correct / seen);
-      if (val) {
-        const r = this.evaluate(val[0], val[1]);
-        history.valLoss!.push(logs.valLoss = r.loss);
-        if (r.accuracy !== undefined) history.valAccuracy!.push(logs.valAccuracy = r.accuracy);
-      }
-      if (options.onEpochEnd) await options.onEpochEnd(epoch, logs);
-      if (options.signal?.aborted) { history.aborted = true; break; }
-      if (es) {
-        const monitored = val ? logs.valLoss! : logs.loss;
-        if (monitored < best - minDelta) {
-          best = monitored; bestEpoch = epoch; wait = 0;
-          if (restoreBest) this.copyParams(L.params, L.best);
-        } else if (++wait > es.patience) {
-          history.stoppedEarly = true;
-          break;
-        }
-      }
-      // Let timers, signals and the UI run, without paying for it on every short epoch.
-      if (now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
+      if (!(await loop.end(epoch, sum ? total : total / seen, correct / seen))) break;
     }
-    if (es) {
-      history.bestEpoch = bestEpoch;
-      history.stoppedEarly ??= false;
-      if (restoreBest && bestEpoch > 0 && bestEpoch !== history.loss.length) this.copyParams(L.best, L.params);
-    }
-    history.seconds = (now() - t0) / 1000;
-    return history;
+    return loop.finish();
   }
 
   private threadFailed(): boolean {

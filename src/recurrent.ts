@@ -17,8 +17,8 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, now, resetOptimizer, resolveTraining,
-  slotsFor, updateParams, yieldToEventLoop, type ResolvedOptimizer,
+  ACT, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining,
+  slotsFor, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { elmanLayout, formatRegions, type ElmanCapacity, type ElmanLayout, type ElmanParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type Loss, type OptimizerSpec, type OptimizerType } from './spec.js';
@@ -85,7 +85,6 @@ const ACTIVATIONS: readonly RecurrentActivation[] = ['tanh', 'sigmoid', 'relu'];
 const OUTPUTS: readonly RecurrentOutput[] = ['linear', 'softmax', 'sigmoid'];
 const LOSSES: readonly Loss[] = ['mse', 'sse', 'cross-entropy', 'binary-cross-entropy'];
 const DEFAULT_BATCH = 32;
-const YIELD_MS = 30;
 const MAX_PARAMS = 1 << 28;
 const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
@@ -391,14 +390,13 @@ export class RecurrentNetwork {
     const es = options.earlyStopping;
     const order = new Int32Array(this.be.buffer(), L.order, seqs.length);
     const batchOrder = new Int32Array(this.be.buffer(), L.batches, nb);
-    const history: RecurrentHistory = { loss: [], seconds: 0 };
-    if (classify) history.accuracy = [];
-    if (val) { history.valLoss = []; if (val[1][0] instanceof Int32Array) history.valAccuracy = []; }
-    if (this.spec.clipNorm !== null) history.clipped = [];
-    const t0 = now();
-    let lastYield = t0, best = Infinity, bestEpoch = 0, wait = 0;
-    const minDelta = es?.minDelta ?? 0, restoreBest = es?.restoreBest ?? true;
     const sum = this.spec.loss === 'sse';
+    const loop = new EpochLoop<RecurrentHistory>({
+      classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
+      validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+      keepBest: () => copyParams(this.be, L, L.params, L.best), restoreBest: () => copyParams(this.be, L, L.best, L.params),
+    }, { loss: [], seconds: 0, ...(this.spec.clipNorm !== null ? { clipped: [] } : {}) });
+    const history = loop.history;
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
       // Each epoch's order is drawn from the arena's generator: sequences shuffled within each
@@ -418,7 +416,7 @@ export class RecurrentNetwork {
         const loss = this.trainStep(m, T);
         if (!Number.isFinite(loss)) {
           this.recover();
-          if (onNonFinite === 'stop') { history.diverged = { epoch, batch: b + 1 }; history.seconds = (now() - t0) / 1000; return history; }
+          if (onNonFinite === 'stop') return loop.diverged(epoch, b + 1);
           throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}${this.spec.clipNorm === null ? ' or clipNorm' : ''}`);
         }
         total += sum ? loss : loss * m * T;
@@ -428,33 +426,10 @@ export class RecurrentNetwork {
         options.onBatchEnd?.(b, nb, epoch);
         if (options.signal?.aborted) break;
       }
-      const logs: EpochLogs = { epoch, loss: sum ? total : total / seen };
-      history.loss.push(logs.loss);
-      if (classify) history.accuracy!.push(logs.accuracy = correct / seen);
       history.clipped?.push(clipped);
-      if (val) {
-        const r = this.evaluate(val[0], val[1]);
-        history.valLoss!.push(logs.valLoss = r.loss);
-        if (r.accuracy !== undefined) history.valAccuracy!.push(logs.valAccuracy = r.accuracy);
-      }
-      if (options.onEpochEnd) await options.onEpochEnd(epoch, logs);
-      if (options.signal?.aborted) { history.aborted = true; break; }
-      if (es) {
-        const monitored = val ? logs.valLoss! : logs.loss;
-        if (monitored < best - minDelta) {
-          best = monitored; bestEpoch = epoch; wait = 0;
-          if (restoreBest) copyParams(this.be, L, L.params, L.best);
-        } else if (++wait > es.patience) { history.stoppedEarly = true; break; }
-      }
-      if (now() - lastYield > YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
+      if (!(await loop.end(epoch, sum ? total : total / seen, correct / seen))) break;
     }
-    if (es) {
-      history.bestEpoch = bestEpoch;
-      history.stoppedEarly ??= false;
-      if (restoreBest && bestEpoch > 0 && bestEpoch !== history.loss.length) copyParams(this.be, L, L.best, L.params);
-    }
-    history.seconds = (now() - t0) / 1000;
-    return history;
+    return loop.finish();
   }
 
   /** After a non-finite step: the epoch's starting weights back, the optimizer's state reset (it holds NaN too). */

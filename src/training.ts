@@ -6,6 +6,7 @@ import type { Backend } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
 import type { Matrix } from './matrix.js';
+import type { EpochLogs, History } from './network.js';
 import type { ParamSpans } from './recurrent-layout.js';
 import { resolveSpec, type NetworkSpec, type ResolvedSpec } from './spec.js';
 
@@ -81,3 +82,82 @@ export function yieldToEventLoop(): Promise<void> {
 
 /** Activation codes of the kernels (src/plan.ts's ACT_CODE). */
 export const ACT = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, linear: 4 } as const;
+
+/** How often a fit lets timers, signals and the UI run: not on every short epoch. */
+const YIELD_MS = 30;
+
+export interface EpochLoopOptions {
+  classify: boolean;
+  /** the validation loss (and accuracy) after an epoch, when there is validation data */
+  validate?: () => { loss: number; accuracy?: number };
+  earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
+  signal?: AbortSignal;
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** copy the current parameters aside as the best so far / put the best back */
+  keepBest(): void;
+  restoreBest(): void;
+}
+
+/** The bookkeeping around a fit's epochs, the same for every driver: the history,
+ *  validation, the awaited onEpochEnd, the abort signal, early stopping on the
+ *  validation loss (or the training loss) with the best weights restored, and
+ *  yielding to the event loop. The driver runs the batches in between. */
+export class EpochLoop<H extends History> {
+  private readonly t0 = now();
+  private lastYield = this.t0;
+  private best = Infinity;
+  private bestEpoch = 0;
+  private wait = 0;
+
+  constructor(private readonly o: EpochLoopOptions, readonly history: H) {
+    if (o.classify) history.accuracy = [];
+    if (o.validate) history.valLoss = [];
+  }
+
+  /** Records an epoch's training loss (and accuracy); false when the fit must stop (aborted, early-stopped). */
+  async end(epoch: number, loss: number, accuracy?: number): Promise<boolean> {
+    const { o, history } = this;
+    const logs: EpochLogs = { epoch, loss };
+    history.loss.push(loss);
+    if (o.classify) history.accuracy!.push(logs.accuracy = accuracy!);
+    if (o.validate) {
+      const r = o.validate();
+      history.valLoss!.push(logs.valLoss = r.loss);
+      if (r.accuracy !== undefined) (history.valAccuracy ??= []).push(logs.valAccuracy = r.accuracy);
+    }
+    if (o.onEpochEnd) await o.onEpochEnd(epoch, logs);
+    if (o.signal?.aborted) { history.aborted = true; return false; }
+    const es = o.earlyStopping;
+    if (es) {
+      const monitored = o.validate ? logs.valLoss! : logs.loss;
+      if (monitored < this.best - (es.minDelta ?? 0)) {
+        this.best = monitored; this.bestEpoch = epoch; this.wait = 0;
+        if (es.restoreBest ?? true) o.keepBest();
+      } else if (++this.wait > es.patience) {
+        history.stoppedEarly = true;
+        return false;
+      }
+    }
+    if (now() - this.lastYield > YIELD_MS) { await yieldToEventLoop(); this.lastYield = now(); }
+    return true;
+  }
+
+  /** The history of a fit that diverged at (epoch, batch) and stops there. */
+  diverged(epoch: number, batch: number): H {
+    this.history.diverged = { epoch, batch };
+    return this.finish();
+  }
+
+  /** The history, with early stopping's verdict; the best weights put back when they are not the last. */
+  finish(): H {
+    const { o, history } = this;
+    const es = o.earlyStopping;
+    if (es && !history.diverged) {
+      history.bestEpoch = this.bestEpoch;
+      history.stoppedEarly ??= false;
+      if ((es.restoreBest ?? true) && this.bestEpoch > 0 && this.bestEpoch !== history.loss.length) o.restoreBest();
+    }
+    history.seconds = (now() - this.t0) / 1000;
+    return history;
+  }
+}
