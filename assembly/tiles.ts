@@ -37,7 +37,17 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
       }
       for (; j + 4 <= n; j += 4) {
         const jb = <usize>j << 2;
-        strip4(ak, sai, stepA, bk + jb, rowB, kc, c + jb, init ? init + (init == FROM_C ? 0 : jb) : 0, m);
+        strip4(ak, sai, stepA, bk + jb, rowB, kc, c + jb, init ? init + (init == FROM_C ? 0 : jb) : 0, m, 4);
+      }
+      // The last n − j < 4 columns (the 10-unit output layer's 8, 9): a 4-wide window ending at
+      // column n, whose first lanes redo columns already done and are not stored.
+      if (j < n && n >= 4) {
+        const jb = <usize>(n - 4) << 2, keep = n - j;
+        const start = init ? init + (init == FROM_C ? 0 : jb) : 0;
+        if (keep == 3) strip4(ak, sai, stepA, bk + jb, rowB, kc, c + jb, start, m, 3);
+        else if (keep == 2) strip4(ak, sai, stepA, bk + jb, rowB, kc, c + jb, start, m, 2);
+        else strip4(ak, sai, stepA, bk + jb, rowB, kc, c + jb, start, m, 1);
+        j = n;
       }
     }
     for (; j < n; j++) {
@@ -91,9 +101,9 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
   }
 }
 
-// One 4-column strip, 2 rows at a time.
+// One 4-column strip, 2 rows at a time; only its last `keep` columns are stored.
 // @ts-ignore: decorator
-@inline function strip4(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, init: usize, m: i32): void {
+@inline function strip4(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, init: usize, m: i32, keep: i32): void {
   const fromC = init == FROM_C;
   for (let i = 0; i < m; i += 2) {
     const two = i + 1 < m;
@@ -108,9 +118,18 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
       pa0 += stepA; pa1 += stepA; pb += rowB;
     }
     // an odd last row computes itself twice and stores once
-    v128.store(c1, y);
-    v128.store(c0, x);
+    store_last(c1, y, keep);
+    store_last(c0, x, keep);
   }
+}
+
+// Stores the last `keep` lanes of v at p (all four: a plain store).
+// @ts-ignore: decorator
+@inline function store_last(p: usize, v: v128, keep: i32): void {
+  if (keep == 4) v128.store(p, v);
+  else if (keep == 3) { v128.store32_lane(p, v, 1, 4); v128.store64_lane(p, v, 1, 8); }
+  else if (keep == 2) v128.store64_lane(p, v, 1, 8);
+  else v128.store32_lane(p, v, 3, 12);
 }
 
 // One column, scalar: the tail of every shape, and the whole scalar build.
