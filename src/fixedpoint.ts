@@ -26,7 +26,7 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining, slotsFor, updateParams,
+  ACT, ArenaUser, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining, slotsFor, updateParams,
   type ResolvedOptimizer,
 } from './training.js';
 import { fixedPointLayout, formatRegions, type FixedPointCapacity, type FixedPointLayout, type FixedPointParam } from './recurrent-layout.js';
@@ -124,34 +124,28 @@ export function resolveFixedPointSpec(spec: FixedPointSpec): ResolvedFixedPointS
   return { units: spec.units, inputs: spec.inputs, outputs: spec.outputs, activation, loss, ...resolveTraining(spec), maxSteps, tolerance, stepSize };
 }
 
-export class FixedPointNetwork {
+export class FixedPointNetwork extends ArenaUser {
   readonly spec: ResolvedFixedPointSpec;
   metadata: Record<string, unknown> = {};
   /** Where this network's warnings go (non-converged relaxations); fit's onWarning overrides it. */
   onWarning: (message: string) => void = (message) => console.warn(`backprop-wasm: ${message}`);
   /** The forward and adjoint relaxations of the last trainBatch (or fit batch). */
   lastRelaxation: { forward: Relaxation; adjoint: Relaxation } | null = null;
-  private be: Backend;
-  private k: Kernels;
   private L: FixedPointLayout;
   private readonly act: number;
   /** fit is running: the arena must not be re-laid out */
   private fitting = false;
-  private disposed = false;
 
   /** Use createFixedPointNetwork / loadFixedPointNetwork. */
   constructor(spec: ResolvedFixedPointSpec, backend: Backend, layout: FixedPointLayout) {
+    super(backend, 'fixed-point network');
     this.spec = spec;
-    this.be = backend;
-    this.k = backend.kernels;
     this.L = layout;
     this.act = ACT[spec.activation];
     new Float64Array(backend.buffer(), layout.pow, 2).fill(1);
   }
 
-  get backend(): BackendName { return this.be.name; }
   layout(): string { return formatRegions(this.L.regions, this.L.end); }
-  get arenaBytes(): number { return this.be.buffer().byteLength; }
 
   // --- the algorithm -------------------------------------------------------------
 
@@ -206,9 +200,6 @@ export class FixedPointNetwork {
 
   // --- arena and data ----------------------------------------------------------
 
-  private f32(offset: number, length: number): Float32Array {
-    return new Float32Array(this.be.buffer(), offset, length);
-  }
 
   private reserve(batch: number, rows: number): void {
     const cap = this.L.capacity;
@@ -221,9 +212,6 @@ export class FixedPointNetwork {
     this.L = layout;
   }
 
-  private alive(): void {
-    if (this.disposed) throw new BackpropError('this fixed-point network was disposed');
-  }
 
   private inputsOf(x: unknown, what: string): Matrix {
     check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
@@ -482,11 +470,6 @@ export class FixedPointNetwork {
     for (const [key, n] of shapes) this.f32(this.L.p[key], n).set(w[key]);
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.be = undefined as unknown as Backend;
-    this.k = undefined as unknown as Kernels;
-  }
 
   /** Internal: W uniform with variance 0.25/N (spectral radius about ½: the first relaxations contract),
    *  U Glorot uniform, b = 0. */

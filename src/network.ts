@@ -10,7 +10,7 @@ import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
 import {
-  checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, slotsFor, updateParams, type OptimizerSpans,
+  ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, slotsFor, updateParams, type OptimizerSpans,
 } from './training.js';
 import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
@@ -93,11 +93,9 @@ function lossKernel(k: Kernels, spec: ResolvedSpec, bwd: Bwd): LossStep {
 /** 'sse' sums over the batch; every other loss is a mean over it. */
 const lossIsSum = (spec: ResolvedSpec) => spec.loss === 'sse';
 
-export class Network {
+export class Network extends ArenaUser {
   readonly spec: ResolvedSpec;
   metadata: ModelMetadata = {};
-  private be: Backend;
-  private k: Kernels;
   private plan: Layout;
   private fwd: Fwd[];
   private bwd: Bwd[];
@@ -106,13 +104,11 @@ export class Network {
   private fused: boolean;
   /** the other threads of a multi-threaded network (its step runs on all of them) */
   private pool: ThreadPool | null = null;
-  private disposed = false;
 
   /** Use createNetwork / loadNetwork. */
   constructor(spec: ResolvedSpec, backend: Backend, layout: Layout) {
+    super(backend, 'network');
     this.spec = spec;
-    this.be = backend;
-    this.k = backend.kernels;
     this.plan = layout;
     const pairs = spec.layers.map((l) => activationKernels(this.k, l.activation));
     this.fwd = pairs.map((p) => p[0]);
@@ -122,7 +118,6 @@ export class Network {
     writePlan(backend.buffer(), layout, spec, true);
   }
 
-  get backend(): BackendName { return this.be.name; }
   /** Threads a training step runs on. */
   get threads(): number { return this.pool?.size ?? 1; }
   get inputSize(): number { return this.spec.inputSize; }
@@ -130,8 +125,6 @@ export class Network {
 
   /** The arena layout as a table (offsets, sizes, shapes). */
   layout(): string { return formatLayout(this.plan); }
-  /** Bytes of arena memory in use. */
-  get arenaBytes(): number { return this.be.buffer().byteLength; }
 
   // --- the algorithm ---------------------------------------------------------
 
@@ -189,9 +182,6 @@ export class Network {
 
   // --- arena management ------------------------------------------------------
 
-  private f32(offset: number, length: number): Float32Array {
-    return new Float32Array(this.be.buffer(), offset, length);
-  }
 
   /** Make room for a batch of `batch` rows and a data set of `rows` rows; params never move. */
   private reserve(batch: number, rows: number): void {
@@ -204,9 +194,6 @@ export class Network {
     writePlan(this.be.buffer(), layout, this.spec, false);
   }
 
-  private alive(): void {
-    if (this.disposed) throw new BackpropError('this network was disposed');
-  }
 
   /** Targets as an f32 matrix with one column per output unit. */
   private targets(y: Int32Array | Matrix, rows: number, what: string): Matrix {
@@ -441,13 +428,11 @@ export class Network {
     });
   }
 
-  /** Drops the arena; the network cannot be used afterwards. */
-  dispose(): void {
+  /** Drops the arena and ends the worker threads; the network cannot be used afterwards. */
+  override dispose(): void {
     this.pool?.dispose();
     this.pool = null;
-    this.disposed = true;
-    this.be = undefined as unknown as Backend;
-    this.k = undefined as unknown as Kernels;
+    super.dispose();
   }
 
   /** Internal: initialise the parameters from the seed. */

@@ -17,7 +17,7 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining,
+  ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining,
   slotsFor, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { elmanLayout, formatRegions, type ElmanCapacity, type ElmanLayout, type ElmanParam } from './recurrent-layout.js';
@@ -137,38 +137,31 @@ function batchPlan(lengths: number[], batchSize: number | 'full'): BatchPlan {
   return { order, buckets, batches: Int32Array.from(triples), maxBatch, maxStepRows };
 }
 
-export class RecurrentNetwork {
+export class RecurrentNetwork extends ArenaUser {
   readonly spec: ResolvedRecurrentSpec;
   /** Stored in the model file beside the weights (e.g. a text model's vocabulary). */
   metadata: Record<string, unknown> = {};
-  private be: Backend;
-  private k: Kernels;
   private L: ElmanLayout;
   private readonly act: number;
   /** whether the last training step clipped its gradient */
   private clippedLast = false;
   /** fit is running: the arena must not be re-laid out */
   private fitting = false;
-  private disposed = false;
 
   /** Use createRecurrentNetwork / loadRecurrentNetwork. */
   constructor(spec: ResolvedRecurrentSpec, backend: Backend, layout: ElmanLayout) {
+    super(backend, 'recurrent network');
     this.spec = spec;
-    this.be = backend;
-    this.k = backend.kernels;
     this.L = layout;
     this.act = ACT[spec.activation];
     new Float64Array(backend.buffer(), layout.pow, 2).fill(1);
   }
 
-  get backend(): BackendName { return this.be.name; }
   get inputSize(): number { return this.spec.inputSize; }
   get hiddenSize(): number { return this.spec.hiddenSize; }
   get outputSize(): number { return this.spec.outputSize; }
   /** The arena layout as a table (offsets, sizes, shapes). */
   layout(): string { return formatRegions(this.L.regions, this.L.end); }
-  /** Bytes of arena memory in use. */
-  get arenaBytes(): number { return this.be.buffer().byteLength; }
 
   // --- the algorithm -------------------------------------------------------------
 
@@ -227,9 +220,6 @@ export class RecurrentNetwork {
 
   // --- arena and data ----------------------------------------------------------
 
-  private f32(offset: number, length: number): Float32Array {
-    return new Float32Array(this.be.buffer(), offset, length);
-  }
 
   /** Grow the batch and data capacity to at least `need`; parameters never move. */
   private reserve(need: Partial<ElmanCapacity>): void {
@@ -244,9 +234,6 @@ export class RecurrentNetwork {
     this.L = layout;
   }
 
-  private alive(): void {
-    if (this.disposed) throw new BackpropError('this recurrent network was disposed');
-  }
 
   private sequencesOf(seqs: unknown, what: string): Matrix[] {
     const I = this.inputSize;
@@ -546,12 +533,6 @@ export class RecurrentNetwork {
     for (const [key, n] of shapes) this.f32(this.L.p[key], n).set(w[key]);
   }
 
-  /** Drops the arena; the network cannot be used afterwards. */
-  dispose(): void {
-    this.disposed = true;
-    this.be = undefined as unknown as Backend;
-    this.k = undefined as unknown as Kernels;
-  }
 
   /** Internal: initialise the parameters from the seed (Glorot uniform weights, zero biases). */
   initialize(): void {

@@ -2,7 +2,7 @@
 // share: the optimizer update over the flat parameter span, divergence
 // recovery, the optimizer part of a spec, and input checks. Written against
 // the kernel ABI.
-import type { Backend } from './backends/index.js';
+import type { Backend, BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
 import type { Matrix } from './matrix.js';
@@ -159,5 +159,37 @@ export class EpochLoop<H extends History> {
     }
     history.seconds = (now() - this.t0) / 1000;
     return history;
+  }
+}
+
+/** What every network is: the owner of one arena on one backend. Views of the
+ *  arena are made when used (the buffer changes when the arena grows). */
+export abstract class ArenaUser {
+  protected be: Backend;
+  protected k: Kernels;
+  private disposed = false;
+
+  constructor(backend: Backend, private readonly kind: string) {
+    this.be = backend;
+    this.k = backend.kernels;
+  }
+
+  get backend(): BackendName { return this.be.name; }
+  /** Bytes of arena memory in use. */
+  get arenaBytes(): number { return this.be.buffer().byteLength; }
+
+  protected f32(offset: number, length: number): Float32Array {
+    return new Float32Array(this.be.buffer(), offset, length);
+  }
+
+  protected alive(): void {
+    if (this.disposed) throw new BackpropError(`this ${this.kind} was disposed`);
+  }
+
+  /** Drops the arena; the network cannot be used afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.be = undefined as unknown as Backend;
+    this.k = undefined as unknown as Kernels;
   }
 }
