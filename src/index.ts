@@ -6,6 +6,7 @@ export { accuracy, confusionMatrix, meanSquaredError, precisionRecallF1, classif
 export { loadMnist, readIdx, BUNDLED_SPLIT, type MnistDataset, type MnistOptions, type IdxArray } from './mnist.js';
 export { createNetwork, Network, type FitOptions, type History, type EpochLogs, type LayerWeights, type ModelMetadata } from './network.js';
 export { loadNetwork, type ModelJSON } from './model.js';
+export { trainInWorker, serveTrainingWorker, type WorkerFitOptions, type WorkerResult } from './worker.js';
 export type { NetworkSpec, LayerSpec, OptimizerSpec, Activation, Loss, OptimizerType, Init } from './spec.js';
 export { simdSupported, type BackendName } from './backends/index.js';
 export {

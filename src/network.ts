@@ -302,6 +302,7 @@ export class Network extends ArenaUser {
         if (classify) correct += k.count_correct(L.layers[L.layers.length - 1].a, L.yb, m, this.outputSize);
         seen += m;
         options.onBatchEnd?.(b, batches, epoch);
+        if (loop.due()) await loop.pause();
         if (options.signal?.aborted) break;
       }
       if (!(await loop.end(epoch, sum ? total : total / seen, correct / seen))) break;

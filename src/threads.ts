@@ -3,6 +3,7 @@
 // (assembly/parallel.ts), woken by Atomics when the caller posts a step. No
 // message passing per step; messages only start workers and report failures.
 import { BackpropError } from './errors.js';
+import { isNode } from './host.js';
 
 /** The control block's fields (byte offsets), as assembly/parallel.ts reads them. */
 export const CTRL = { job: 0, stop: 4, arrived: 8, generation: 12, threads: 16, jobIdx: 20, jobM: 24, failed: 28, crash: 32, bad: 40 } as const;
@@ -18,23 +19,69 @@ export interface ThreadPool {
   dispose(): void;
 }
 
-// Evaluated inside a worker_threads Worker, as CommonJS or as a module (a
-// worker inherits --input-type), so it only uses dynamic import.
-const WORKER_SOURCE = `
-import('node:worker_threads').then(({ parentPort, workerData: d }) => {
+// A pool worker's whole program: instantiate the module over the shared memory, say
+// ready, and sit in worker_loop until told to stop. The same text runs in a Web Worker
+// and in a worker_threads Worker (as CommonJS or as a module: it inherits
+// --input-type, so no static import); only the way it gets its start message differs.
+const RUN = `
+function run(d, post) {
   const flag = () => {
     const a = new Int32Array(d.memory.buffer);
     Atomics.store(a, (d.ctrl + ${CTRL.failed}) >> 2, d.tid + 1);
     Atomics.notify(a, (d.ctrl + ${CTRL.generation}) >> 2);
     Atomics.notify(a, (d.ctrl + ${CTRL.job}) >> 2);
   };
+  const message = (e) => String((e && e.message) || e);
   WebAssembly.instantiate(d.module, { env: { memory: d.memory, clock_ms: () => performance.now() } }).then(({ exports }) => {
-    parentPort.postMessage({ ready: true });
+    post({ ready: true });
     try { exports.worker_loop(d.plan, d.ctrl, d.tid); }
-    catch (e) { flag(); parentPort.postMessage({ error: String((e && e.message) || e) }); }
-  }, (e) => parentPort.postMessage({ error: String((e && e.message) || e) }));
-});
+    catch (e) { flag(); post({ error: message(e) }); }
+  }, (e) => post({ error: message(e) }));
+}
 `;
+const NODE_SOURCE = `${RUN}
+import('node:worker_threads').then(({ parentPort }) => parentPort.once('message', (d) => run(d, (m) => parentPort.postMessage(m))));`;
+const WEB_SOURCE = `${RUN}
+self.onmessage = (e) => run(e.data, (m) => self.postMessage(m));`;
+
+interface Start { module: WebAssembly.Module; memory: WebAssembly.Memory; plan: number; ctrl: number; tid: number }
+type Reply = { ready?: boolean; error?: string };
+
+/** One pool worker, Node's or the browser's, seen the same way. */
+interface PoolWorker {
+  /** every reply, and (as { error }) an uncaught error or a failure to load */
+  listen(f: (m: Reply) => void): void;
+  /** an idle pool must not keep a Node process alive */
+  unref(): void;
+  terminate(): void;
+}
+
+let webSource: string | undefined;
+
+async function spawner(): Promise<(start: Start) => PoolWorker> {
+  if (isNode()) {
+    const { Worker } = await import('node:worker_threads');
+    return (start) => {
+      const w = new Worker(NODE_SOURCE, { eval: true });
+      w.postMessage(start);
+      return {
+        listen(f) { w.on('message', f); w.on('error', (e) => f({ error: e.message })); },
+        unref: () => w.unref(),
+        terminate: () => void w.terminate(),
+      };
+    };
+  }
+  webSource ??= URL.createObjectURL(new Blob([WEB_SOURCE], { type: 'text/javascript' }));
+  const url = webSource;
+  return (start) => {
+    const w = new Worker(url);
+    w.postMessage(start);
+    const listeners: ((m: Reply) => void)[] = [];
+    w.onmessage = (e: MessageEvent<Reply>) => listeners.forEach((f) => f(e.data));
+    w.onerror = (e: ErrorEvent) => { e.preventDefault(); listeners.forEach((f) => f({ error: e.message || 'the worker could not start' })); };
+    return { listen: (f) => { listeners.push(f); }, unref() {}, terminate: () => w.terminate() };
+  };
+}
 
 // Pools not yet disposed. A worker inside worker_loop is not stopped by Node's exit
 // (the process would hang); when the event loop runs dry, the pools are told to stop.
@@ -43,27 +90,27 @@ let hooked = false;
 
 /** Resolves when every worker is in its loop. */
 export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, plan: number, ctrl: number, threads: number): Promise<ThreadPool> {
-  const { Worker } = await import('node:worker_threads');
+  const spawn = await spawner();
   const view = () => new Int32Array(memory.buffer, ctrl, ctrlBytes(threads) >> 2);
   view().fill(0);
   Atomics.store(view(), CTRL.threads >> 2, threads);
   const errors = new Map<number, string>();
+  const started: Promise<void>[] = [];
   const workers = Array.from({ length: threads - 1 }, (_, i) => {
     const tid = i + 1;
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, plan, ctrl, tid } });
-    w.on('message', (m: { error?: string }) => { if (m.error) errors.set(tid, m.error); });
-    w.on('error', (e) => { errors.set(tid, e.message); Atomics.store(view(), CTRL.failed >> 2, tid + 1); });
+    const w = spawn({ module, memory, plan, ctrl, tid });
+    let ready = false;
+    started.push(new Promise<void>((resolve, reject) => w.listen((m) => {
+      if (m.ready) { ready = true; resolve(); }
+      else if (m.error !== undefined) {
+        if (!ready) reject(new BackpropError(`training thread ${tid} could not start: ${m.error}`));
+        errors.set(tid, m.error);
+        Atomics.store(view(), CTRL.failed >> 2, tid + 1);
+      }
+    })));
     return w;
   });
-  const fail = (e: unknown) => { workers.forEach((w) => w.terminate()); throw e; };
-  await Promise.all(workers.map((w, i) => new Promise<void>((resolve, reject) => {
-    const onMessage = (m: { ready?: boolean; error?: string }) => {
-      if (m.ready) { w.off('message', onMessage); resolve(); }
-      else if (m.error) reject(new BackpropError(`training thread ${i + 1} could not start: ${m.error}`));
-    };
-    w.on('message', onMessage);
-    w.once('error', reject);
-  }))).catch(fail);
+  await Promise.all(started).catch((e) => { workers.forEach((w) => w.terminate()); throw e; });
 
   for (const w of workers) w.unref(); // after the listeners, which ref it: an idle pool never keeps the process alive
   if (!hooked && typeof process !== 'undefined' && typeof process.once === 'function') {

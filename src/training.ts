@@ -76,7 +76,17 @@ export function checkEarlyStopping(es: unknown): void {
 
 export const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** One turn of the event loop, without the 4 ms that browsers add to nested timeouts:
+ *  setImmediate in Node, a MessageChannel message in browsers and workers. */
 export function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => { c.port1.close(); resolve(); };
+      c.port2.postMessage(null);
+    });
+  }
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
@@ -138,9 +148,15 @@ export class EpochLoop<H extends History> {
         return false;
       }
     }
-    if (now() - this.lastYield > YIELD_MS) { await yieldToEventLoop(); this.lastYield = now(); }
+    if (this.due()) await this.pause();
     return true;
   }
+
+  /** Whether it is time to let timers, messages, signals and the UI run (every YIELD_MS):
+   *  checked between epochs, and between the batches of a long epoch, so an abort is seen within one. */
+  due(): boolean { return now() - this.lastYield > YIELD_MS; }
+
+  async pause(): Promise<void> { await yieldToEventLoop(); this.lastYield = now(); }
 
   /** The history of a fit that diverged at (epoch, batch) and stops there. */
   diverged(epoch: number, batch: number): H {

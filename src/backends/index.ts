@@ -3,6 +3,7 @@
 // TypeScript twin over an ArrayBuffer.
 import { instantiate } from '@assemblyscript/loader';
 import { BackpropError } from '../errors.js';
+import { isNode } from '../host.js';
 import { ARENA_BASE } from '../layout.js';
 import type { Kernels } from './kernels.js';
 import { TsKernels } from './ts.js';
@@ -57,8 +58,7 @@ function compiled(variant: 'simd' | 'scalar' | 'relaxed' | 'threads'): Promise<W
  *  compile was not enough: 6 in 30). So a process that asks for threads runs its wasm on
  *  the optimizing compiler alone from then on: slower to compile, as fast to run. */
 async function compileForThreads(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (isNode) (await import('node:v8')).setFlagsFromString('--no-liftoff');
+  if (isNode()) (await import('node:v8')).setFlagsFromString('--no-liftoff');
   return WebAssembly.compile(bytes);
 }
 
