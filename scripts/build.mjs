@@ -23,3 +23,4 @@ run('npx', ['tsc', '-p', 'tsconfig.build.json']);
 // The browser ESM bundle, wasm inlined (scripts/build-browser.mjs).
 const { buildBrowser } = await import('./build-browser.mjs');
 await buildBrowser();
+await (await import('./build-demo.mjs')).buildDemo(); // the demo page, dist/demo/ (after the browser bundle it copies)

@@ -6,6 +6,7 @@ import type { Dataset, Split } from './data.js';
 import { trainTestSplit } from './data.js';
 import { BackpropError, check } from './errors.js';
 import { matrix } from './matrix.js';
+import { assetUrl } from './wasm-bytes.js';
 
 // ---------------------------------------------------------------- IDX
 
@@ -221,12 +222,12 @@ async function fromDirectory(dir: string): Promise<[Part & { shape: [number, num
   return [train, test];
 }
 
-const ASSET = { images: '../build/mnist-digits-images.idx', labels: '../build/mnist-digits-labels.idx' };
+const ASSET = { images: 'build/mnist-digits-images.idx', labels: 'build/mnist-digits-labels.idx' };
 
-/** An asset beside src/ and dist/ (both one level below the package root), like the wasm. */
-async function assetBytes(relative: string): Promise<Uint8Array> {
-  const url = new URL(relative, import.meta.url);
-  const missing = `the bundled MNIST digits are missing (${relative.slice(3)}); run npm run build`;
+/** A file of the package's build/ directory, like the wasm (in a page: fetched from beside the bundle). */
+async function assetBytes(file: string): Promise<Uint8Array> {
+  const url = assetUrl(file.slice('build/'.length));
+  const missing = `the bundled MNIST digits are missing (${file}); run npm run build`;
   if (url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     try {
@@ -247,8 +248,8 @@ let bundledCache: Promise<[Part & { shape: [number, number] }, Part]> | undefine
 function bundled(): Promise<[Part & { shape: [number, number] }, Part]> {
   bundledCache ??= (async () => {
     const [imageBytes, labelBytes] = await Promise.all([assetBytes(ASSET.images), assetBytes(ASSET.labels)]);
-    const all = part(readIdx(imageBytes, { file: ASSET.images.slice(3) }), readIdx(labelBytes, { file: ASSET.labels.slice(3) }),
-      ASSET.images.slice(3), ASSET.labels.slice(3));
+    const all = part(readIdx(imageBytes, { file: ASSET.images }), readIdx(labelBytes, { file: ASSET.labels }),
+      ASSET.images, ASSET.labels);
     const n = all.labels.length;
     // Split row numbers (exact in f32 below 2^24) with the library's own stratified split.
     const rows = matrix(n, 1, Float32Array.from({ length: n }, (_, i) => i));

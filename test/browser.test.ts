@@ -4,49 +4,31 @@
 // to Node, and a page without WebAssembly SIMD falls back to scalar.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as lib from '../src/index.js';
+import { BUNDLE, checkBrowserSetup, launchChromium, root, STEP, timed, watchPage, type Chromium } from './browser/harness.js';
 import { floats, trainIris, type IrisRun } from './browser/train-iris.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('..', import.meta.url));
-const BUNDLE = join(root, 'dist/browser/backprop-wasm.js');
 const FILES: Record<string, [string, string]> = {
   '/': [join(root, 'test/browser/index.html'), 'text/html'],
   '/train-iris.mjs': [join(root, 'test/browser/train-iris.mjs'), 'text/javascript'],
   '/backprop-wasm.js': [BUNDLE, 'text/javascript'],
 };
-const STEP = 10_000; // every browser operation
-
-/** A promise that rejects after `ms` (page.evaluate has no timeout of its own). */
-function timed<T>(p: Promise<T>, what: string, ms = STEP): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); }),
-  ]);
-}
 
 let server: Server;
 let base: string;
-let context: BrowserContext | undefined;
-let profile: string;
+let browser: Chromium | undefined;
 
 interface Loaded { page: Page; errors: string[] }
 
 /** A fresh page on the test page; `noSimd` makes WebAssembly.validate say no before anything loads. */
 async function open(noSimd = false): Promise<Loaded> {
   ready();
-  const page = await timed(context!.newPage(), 'new page');
+  const page = await timed(browser!.context.newPage(), 'new page');
   page.setDefaultTimeout(STEP);
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  const errors = watchPage(page);
   if (noSimd) await page.addInitScript(() => { WebAssembly.validate = () => false; });
   await page.goto(base + '/', { waitUntil: 'load', timeout: STEP });
   await page.waitForFunction(() => (window as unknown as { bpReady?: boolean }).bpReady === true, null, { timeout: STEP });
@@ -66,13 +48,7 @@ beforeAll(async () => {
 }, 30_000);
 
 async function setup(): Promise<void> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it)`);
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build`);
-  const bundle = readFileSync(BUNDLE, 'utf8');
-  for (const v of ['simd', 'scalar'])
-    if (!bundle.includes(readFileSync(join(root, `build/backprop.${v}.wasm`)).toString('base64')))
-      throw new Error(`${BUNDLE} does not hold the current build/backprop.${v}.wasm (stale bundle): run npm run build`);
+  checkBrowserSetup();
   server = createServer((req, res) => {
     const file = FILES[new URL(req.url ?? '/', 'http://x').pathname];
     if (!file) { res.writeHead(404).end(); return; }
@@ -80,17 +56,12 @@ async function setup(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  profile = mkdtempSync(join(tmpdir(), 'backprop-wasm-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, timeout: 15_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  if (profile) rmSync(profile, { recursive: true, force: true });
 }, 15_000);
 
 describe('browser bundle in headless Chromium', () => {
