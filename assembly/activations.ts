@@ -4,7 +4,7 @@
 // relu and leaky-relu) and overwrite dz. exp and tanh come from ./math
 // (compiled into the module, the same bits in the simd and scalar builds and on
 // every engine), so results do not depend on the host's Math.
-import { expf, expf4, tanhf, tanhf4 } from './math';
+import { expf, expf4, expf4x4, tanhf, tanhf4 } from './math';
 
 const LEAK: f32 = 0.01;
 
@@ -13,6 +13,14 @@ export function sigmoid_forward(z: usize, a: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      expf4x4(f32x4.neg(v128.load(z + o)), f32x4.neg(v128.load(z + o, 16)), f32x4.neg(v128.load(z + o, 32)), f32x4.neg(v128.load(z + o, 48)), a + o);
+      v128.store(a + o, f32x4.div(one, f32x4.add(one, v128.load(a + o))));
+      v128.store(a + o, f32x4.div(one, f32x4.add(one, v128.load(a + o, 16))), 16);
+      v128.store(a + o, f32x4.div(one, f32x4.add(one, v128.load(a + o, 32))), 32);
+      v128.store(a + o, f32x4.div(one, f32x4.add(one, v128.load(a + o, 48))), 48);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       v128.store(a + o, f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(v128.load(z + o))))));

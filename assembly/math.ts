@@ -79,3 +79,38 @@ export function tanhf(x: f32): f32 {
   const far = v128.or(t, v128.and(x, i32x4.splat(0x80000000))); // copysign: t ≥ 0
   return v128.bitselect(near, far, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
 }
+
+// four vectors at once, stored at out: each constant is materialized once per 16 lanes
+// @ts-ignore: decorator
+@inline export function expf4x4(x0: v128, x1: v128, x2: v128, x3: v128, out: usize): void {
+  const hi = f32x4.splat(EXP_HI), lo = f32x4.splat(EXP_LO), l2e = f32x4.splat(LOG2E), half = f32x4.splat(0.5);
+  const c0 = f32x4.pmax(f32x4.pmin(x0, hi), lo), c1 = f32x4.pmax(f32x4.pmin(x1, hi), lo), c2 = f32x4.pmax(f32x4.pmin(x2, hi), lo), c3 = f32x4.pmax(f32x4.pmin(x3, hi), lo);
+  const n0 = f32x4.floor(f32x4.add(f32x4.mul(c0, l2e), half)), n1 = f32x4.floor(f32x4.add(f32x4.mul(c1, l2e), half));
+  const n2 = f32x4.floor(f32x4.add(f32x4.mul(c2, l2e), half)), n3 = f32x4.floor(f32x4.add(f32x4.mul(c3, l2e), half));
+  const lh = f32x4.splat(LN2_HI), ll = f32x4.splat(LN2_LO);
+  const r0 = f32x4.sub(f32x4.sub(c0, f32x4.mul(n0, lh)), f32x4.mul(n0, ll)), r1 = f32x4.sub(f32x4.sub(c1, f32x4.mul(n1, lh)), f32x4.mul(n1, ll));
+  const r2 = f32x4.sub(f32x4.sub(c2, f32x4.mul(n2, lh)), f32x4.mul(n2, ll)), r3 = f32x4.sub(f32x4.sub(c3, f32x4.mul(n3, lh)), f32x4.mul(n3, ll));
+  const p0c = f32x4.splat(P0), p1c = f32x4.splat(P1);
+  let p0 = f32x4.add(f32x4.mul(p0c, r0), p1c), p1 = f32x4.add(f32x4.mul(p0c, r1), p1c), p2 = f32x4.add(f32x4.mul(p0c, r2), p1c), p3 = f32x4.add(f32x4.mul(p0c, r3), p1c);
+  let k = f32x4.splat(P2);
+  p0 = f32x4.add(f32x4.mul(p0, r0), k); p1 = f32x4.add(f32x4.mul(p1, r1), k); p2 = f32x4.add(f32x4.mul(p2, r2), k); p3 = f32x4.add(f32x4.mul(p3, r3), k);
+  k = f32x4.splat(P3);
+  p0 = f32x4.add(f32x4.mul(p0, r0), k); p1 = f32x4.add(f32x4.mul(p1, r1), k); p2 = f32x4.add(f32x4.mul(p2, r2), k); p3 = f32x4.add(f32x4.mul(p3, r3), k);
+  k = f32x4.splat(P4);
+  p0 = f32x4.add(f32x4.mul(p0, r0), k); p1 = f32x4.add(f32x4.mul(p1, r1), k); p2 = f32x4.add(f32x4.mul(p2, r2), k); p3 = f32x4.add(f32x4.mul(p3, r3), k);
+  k = f32x4.splat(P5);
+  p0 = f32x4.add(f32x4.mul(p0, r0), k); p1 = f32x4.add(f32x4.mul(p1, r1), k); p2 = f32x4.add(f32x4.mul(p2, r2), k); p3 = f32x4.add(f32x4.mul(p3, r3), k);
+  const one = f32x4.splat(1);
+  p0 = f32x4.add(f32x4.add(f32x4.mul(p0, f32x4.mul(r0, r0)), r0), one); p1 = f32x4.add(f32x4.add(f32x4.mul(p1, f32x4.mul(r1, r1)), r1), one);
+  p2 = f32x4.add(f32x4.add(f32x4.mul(p2, f32x4.mul(r2, r2)), r2), one); p3 = f32x4.add(f32x4.add(f32x4.mul(p3, f32x4.mul(r3, r3)), r3), one);
+  const mg = f32x4.splat(MAGIC), mb = i32x4.splat(MAGIC_BITS), b127 = i32x4.splat(127);
+  const e0 = f32x4.mul(p0, i32x4.shl(i32x4.add(i32x4.sub(f32x4.add(n0, mg), mb), b127), 23));
+  const e1 = f32x4.mul(p1, i32x4.shl(i32x4.add(i32x4.sub(f32x4.add(n1, mg), mb), b127), 23));
+  const e2 = f32x4.mul(p2, i32x4.shl(i32x4.add(i32x4.sub(f32x4.add(n2, mg), mb), b127), 23));
+  const e3 = f32x4.mul(p3, i32x4.shl(i32x4.add(i32x4.sub(f32x4.add(n3, mg), mb), b127), 23));
+  const inf = f32x4.splat(Infinity);
+  v128.store(out, v128.andnot(v128.bitselect(inf, e0, f32x4.gt(x0, hi)), f32x4.lt(x0, lo)));
+  v128.store(out, v128.andnot(v128.bitselect(inf, e1, f32x4.gt(x1, hi)), f32x4.lt(x1, lo)), 16);
+  v128.store(out, v128.andnot(v128.bitselect(inf, e2, f32x4.gt(x2, hi)), f32x4.lt(x2, lo)), 32);
+  v128.store(out, v128.andnot(v128.bitselect(inf, e3, f32x4.gt(x3, hi)), f32x4.lt(x3, lo)), 48);
+}

@@ -69,12 +69,28 @@ export function update_params(plan: usize): void {
  *  Returns the loss before the update, or NaN when the update left a parameter non-finite. */
 export function train_step(plan: usize, idx: usize, m: i32): f64 {
   if (idx) {
-    gather_rows(field(plan, X), idx, field(plan, XB), m, load<i32>(plan, INPUT_SIZE));
-    gather_rows(field(plan, Y), idx, field(plan, YB), m, load<i32>(plan, OUTPUT_SIZE));
+    const inSize = load<i32>(plan, INPUT_SIZE), outSize = load<i32>(plan, OUTPUT_SIZE);
+    const first = consecutive(idx, m);
+    if (first >= 0) {
+      // An unshuffled fit's batch is one block of the data set: one copy each, not one per
+      // row (Iris: 210 memory.copy calls of 12–16 bytes took 1.6 µs, 28% of the step).
+      memory.copy(field(plan, XB), field(plan, X) + (<usize>(first * inSize) << 2), <usize>(m * inSize) << 2);
+      memory.copy(field(plan, YB), field(plan, Y) + (<usize>(first * outSize) << 2), <usize>(m * outSize) << 2);
+    } else {
+      gather_rows(field(plan, X), idx, field(plan, XB), m, inSize);
+      gather_rows(field(plan, Y), idx, field(plan, YB), m, outSize);
+    }
   }
   forward_pass(plan, m);
   const loss = loss_delta(plan, m);
   backward_pass(plan, m);
   update_params(plan);
   return count_nonfinite(field(plan, PARAMS), load<i32>(plan, PARAM_COUNT)) ? NaN : loss;
+}
+
+/** idx[0] when idx[0..m) counts up by one from it (rows idx[0]…idx[0]+m−1 in order), else −1. */
+function consecutive(idx: usize, m: i32): i32 {
+  const first = load<i32>(idx);
+  for (let i = 1; i < m; i++) if (load<i32>(idx + (<usize>i << 2)) != first + i) return -1;
+  return first;
 }

@@ -271,23 +271,30 @@ export class Network extends ArenaUser {
     this.f32(L.y, rows * this.outputSize).set(t.data);
     // Each epoch's order is a fresh shuffle of 0…n−1 drawn from the arena's
     // generator, so a second fit continues the same sequence of orders.
+    let order = new Int32Array(this.be.buffer(), L.idx, rows);
     const resetOrder = () => {
-      const idx = new Int32Array(this.be.buffer(), L.idx, rows);
-      for (let i = 0; i < rows; i++) idx[i] = i;
+      if (order.buffer !== this.be.buffer()) order = new Int32Array(this.be.buffer(), L.idx, rows);
+      for (let i = 0; i < rows; i++) order[i] = i;
     };
     resetOrder();
 
     const batches = Math.ceil(rows / batch);
     const sum = lossIsSum(this.spec);
+    const out = L.layers[L.layers.length - 1].a, outputs = this.outputSize;
     const loop = new EpochLoop<History>({
       classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
       validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
       keepBest: () => this.copyParams(L.params, L.best), restoreBest: () => this.copyParams(L.best, L.params),
     }, { loss: [], seconds: 0 });
 
+    // The weights at each epoch's start, kept for divergence recovery, through one view of the
+    // arena for the whole fit (remade only if a callback grew the arena): on a tiny network the
+    // copy is a few bytes and a view per epoch would cost more than it.
+    let arena = new Uint8Array(this.be.buffer());
     for (let epoch = 1; epoch <= epochs; epoch++) {
       if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
-      this.copyParams(L.params, L.safe);
+      if (arena.buffer !== this.be.buffer()) arena = new Uint8Array(this.be.buffer());
+      arena.copyWithin(L.safe, L.params, L.params + L.paramCount * 4);
       let total = 0, correct = 0, seen = 0;
       for (let b = 0; b < batches; b++) {
         const start = b * batch, m = Math.min(batch, rows - start);
@@ -299,13 +306,14 @@ export class Network extends ArenaUser {
           throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}`);
         }
         total += sum ? loss : loss * m;
-        if (classify) correct += k.count_correct(L.layers[L.layers.length - 1].a, L.yb, m, this.outputSize);
+        if (classify) correct += k.count_correct(out, L.yb, m, outputs);
         seen += m;
         options.onBatchEnd?.(b, batches, epoch);
         if (loop.due()) await loop.pause();
         if (options.signal?.aborted) break;
       }
-      if (!(await loop.end(epoch, sum ? total : total / seen, correct / seen))) break;
+      const go = loop.end(epoch, sum ? total : total / seen, correct / seen);
+      if (!(typeof go === 'boolean' ? go : await go)) break;
     }
     return loop.finish();
   }

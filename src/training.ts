@@ -93,6 +93,9 @@ export function yieldToEventLoop(): Promise<void> {
 /** Activation codes of the kernels (src/plan.ts's ACT_CODE). */
 export const ACT = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, linear: 4 } as const;
 
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+
 /** How often a fit lets timers, signals and the UI run: not on every short epoch. */
 const YIELD_MS = 30;
 
@@ -124,8 +127,10 @@ export class EpochLoop<H extends History> {
     if (o.validate) history.valLoss = [];
   }
 
-  /** Records an epoch's training loss (and accuracy); false when the fit must stop (aborted, early-stopped). */
-  async end(epoch: number, loss: number, accuracy?: number): Promise<boolean> {
+  /** Records an epoch's training loss (and accuracy); false when the fit must stop (aborted, early-stopped).
+   *  A promise only when there is something to wait for (an onEpochEnd that returns one, or a yield
+   *  that is due): a short epoch (Iris: a few µs) should not pay a promise and microtask turns. */
+  end(epoch: number, loss: number, accuracy?: number): boolean | Promise<boolean> {
     const { o, history } = this;
     const logs: EpochLogs = { epoch, loss };
     history.loss.push(loss);
@@ -135,7 +140,14 @@ export class EpochLoop<H extends History> {
       history.valLoss!.push(logs.valLoss = r.loss);
       if (r.accuracy !== undefined) (history.valAccuracy ??= []).push(logs.valAccuracy = r.accuracy);
     }
-    if (o.onEpochEnd) await o.onEpochEnd(epoch, logs);
+    const done: unknown = o.onEpochEnd?.(epoch, logs);
+    if (isThenable(done)) return Promise.resolve(done).then(() => this.verdict(epoch, logs));
+    return this.verdict(epoch, logs);
+  }
+
+  /** After an epoch's callback: stop on an abort or early stopping, else go on (yielding first when due). */
+  private verdict(epoch: number, logs: EpochLogs): boolean | Promise<boolean> {
+    const { o, history } = this;
     if (o.signal?.aborted) { history.aborted = true; return false; }
     const es = o.earlyStopping;
     if (es) {
@@ -148,7 +160,7 @@ export class EpochLoop<H extends History> {
         return false;
       }
     }
-    if (this.due()) await this.pause();
+    if (this.due()) return this.pause().then(() => true);
     return true;
   }
 

@@ -1,12 +1,17 @@
 // assembly/gemm.ts on every backend against the TS twin (and a plain f64
-// triple loop), over tiles and tails: m, n, k mod 4 ∈ {0,1,2,3}, m = 1, large.
+// triple loop), over tiles and tails: m odd and even, m = 1, k mod 4 ∈ {0,1,2,3},
+// every k ≤ 4 with n ≤ 4 (B held in registers), every n mod 16 (the SIMD tail
+// tile is ⌈r/4⌉ vectors whose last one is a window ending at column n, so each
+// r = 1…15 is its own case), k past one k block, large.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/random.js';
 import { allBackends, expectClose, get, Placer, put, randomArray } from './helpers.js';
 
 const SHAPES: [number, number, number][] = [];
-for (const m of [1, 2, 3, 5]) for (const n of [1, 3, 4, 6, 16, 17, 33]) for (const k of [1, 2, 4, 7, 9]) SHAPES.push([m, n, k]);
-SHAPES.push([64, 128, 784], [37, 10, 128], [128, 19, 65]);
+const NS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 26, 33];
+for (const m of [1, 2, 3, 5]) for (const n of NS) for (const k of [1, 2, 3, 4, 7, 9]) SHAPES.push([m, n, k]);
+// k > 256 (the k block): later blocks start from C, the tail windows included
+SHAPES.push([64, 128, 784], [37, 10, 128], [128, 19, 65], [5, 10, 300], [3, 19, 513], [4, 30, 260]);
 
 function naive(A: Float32Array, B: Float32Array, m: number, n: number, k: number, ai: (i: number, p: number) => number, bi: (p: number, j: number) => number, bias?: Float32Array): Float64Array {
   const C = new Float64Array(m * n);
@@ -116,7 +121,7 @@ describe('gemm kernels', async () => {
 
   it('col_sum sums the rows of every column', () => {
     const rng = new Rng(5);
-    for (const m of [1, 2, 7, 64]) for (const n of [1, 3, 4, 5, 8, 13]) {
+    for (const m of [1, 2, 7, 64]) for (const n of [1, 2, 3, 4, 5, 8, 13, 16, 19, 35]) {
       const A = randomArray(rng, m * n);
       const ref = new Float64Array(n);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) ref[j] += A[i * n + j];
@@ -127,6 +132,23 @@ describe('gemm kernels', async () => {
         be.kernels.col_sum(pa, pc, m, n);
         expectClose(get(be, pc, n), ref, 1e-6 * Math.sqrt(m), `${be.name} col_sum ${m}×${n}`);
       }
+    }
+  });
+
+  it('col_sum: simd and scalar agree to the bit (rows added in order), every n mod 16', () => {
+    const rng = new Rng(17);
+    const [simd, scalar] = backends;
+    for (const m of [1, 3, 64]) for (const n of NS) {
+      const A = randomArray(rng, m * n);
+      const [a, b] = [simd, scalar].map((be) => {
+        const P = new Placer();
+        const pa = P.take(A.length), pc = P.take(n + 4);
+        put(be, pa, A); put(be, pc, new Float32Array(n + 4).fill(NaN));
+        be.kernels.col_sum(pa, pc, m, n);
+        return get(be, pc, n + 4);
+      });
+      expect(a, `col_sum ${m}×${n}`).toEqual(b);
+      expect(Array.from(a.subarray(n)).every(Number.isNaN), `simd col_sum ${m}×${n} wrote past c`).toBe(true);
     }
   });
 });

@@ -1,6 +1,6 @@
 // assembly/step.ts: the fused one-call step against the unfused path (the
 // same kernels called one by one from src/network.ts), and simd against
-// scalar, over every loss and optimizer.
+// scalar, over every loss and optimizer, on shuffled and unshuffled batches.
 import { describe, expect, it } from 'vitest';
 import { createNetwork, loadIris, fitStandardizer, type NetworkSpec } from '../src/index.js';
 import { setFusedStep } from '../src/network.js';
@@ -25,8 +25,10 @@ describe('fused step', () => {
           const net = await createNetwork({ ...spec, seed: 3, backend });
           setFusedStep(net, fused);
           const h = await net.fit(x, y, { epochs: 4, batchSize: 13 });
+          // unshuffled: every batch is a block of consecutive rows (the fused step copies it whole)
+          const h2 = await net.fit(x, y, { epochs: 2, batchSize: 13, shuffle: false });
           net.trainBatch(x, y);
-          runs.push({ loss: h.loss, weights: net.getWeights() });
+          runs.push({ loss: [...h.loss, ...h2.loss], weights: net.getWeights() });
         }
       }
       for (const r of runs.slice(1)) {

@@ -21,7 +21,7 @@ function cases(quick) {
   const square = (n) => ({ group: `square ${n}`, nn: [n, n, n], tn: [n, n, n], nt: [n, n, n] });
   return quick
     ? [layer(784, 128, 64), layer(128, 10, 64), square(128)]
-    : [layer(784, 128, 64), layer(784, 128, 128), layer(784, 128, 256), layer(128, 10, 64), square(256), square(512)];
+    : [layer(784, 128, 64), layer(784, 128, 128), layer(784, 128, 256), layer(128, 10, 64), layer(128, 10, 128), layer(128, 10, 256), square(256), square(512)];
 }
 
 const KERNELS = {
