@@ -134,7 +134,6 @@ export class FixedPointNetwork extends ArenaUser {
   private L: FixedPointLayout;
   private readonly act: number;
   /** fit is running: the arena must not be re-laid out */
-  private fitting = false;
 
   /** Use createFixedPointNetwork / loadFixedPointNetwork. */
   constructor(spec: ResolvedFixedPointSpec, backend: Backend, layout: FixedPointLayout) {
@@ -204,7 +203,7 @@ export class FixedPointNetwork extends ArenaUser {
   private reserve(batch: number, rows: number): void {
     const cap = this.L.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
-    check(!this.fitting, 'this call needs a larger arena than the running fit reserved (it would move the training data); make it after fit');
+    this.noGrowthWhileFitting();
     const next: FixedPointCapacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
     const layout = fixedPointLayout({ units: this.spec.units, inputs: this.spec.inputs, outputs: this.spec.outputs }, slotsFor(this.spec.optimizer), next);
     check(layout.end <= 2 ** 32, `the fixed-point network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
@@ -261,7 +260,7 @@ export class FixedPointNetwork extends ArenaUser {
 
   /** x: rows × inputs; y: rows × outputs targets, or class labels (one-hot in the units' range: ±1 for tanh). */
   async fit(x: Matrix, y: Int32Array | Matrix, options: FixedPointFitOptions = {}): Promise<FixedPointHistory> {
-    this.alive();
+    this.notTraining();
     check(options && typeof options === 'object', 'fit: options must be an object');
     checkKeys(options, FIT_KEYS, 'fit');
     this.inputsOf(x, 'fit');
@@ -296,12 +295,7 @@ export class FixedPointNetwork extends ArenaUser {
     const idx = new Int32Array(this.be.buffer(), L.idx, rows);
     for (let i = 0; i < rows; i++) idx[i] = i;
 
-    this.fitting = true;
-    try {
-      return await this.trainEpochs(rows, batch, epochs, shuffle, classify, onNonFinite, onNonConvergence, warn, val, options);
-    } finally {
-      this.fitting = false;
-    }
+    return this.running(() => this.trainEpochs(rows, batch, epochs, shuffle, classify, onNonFinite, onNonConvergence, warn, val, options));
   }
 
   private async trainEpochs(rows: number, batch: number, epochs: number, shuffle: boolean, classify: boolean,
@@ -314,6 +308,7 @@ export class FixedPointNetwork extends ArenaUser {
     const loop = new EpochLoop<FixedPointHistory>({
       classify, signal: options.signal, onEpochEnd: options.onEpochEnd,
       validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+      alive: () => this.alive(),
       keepBest: () => {}, restoreBest: () => {},
     }, { loss: [], seconds: 0, relaxSteps: [], adjointSteps: [], nonConverged: [], converged: true, warnings: [] });
     const history = loop.history;

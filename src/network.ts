@@ -187,6 +187,7 @@ export class Network extends ArenaUser {
   private reserve(batch: number, rows: number): void {
     const cap = this.plan.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
+    this.noGrowthWhileFitting();
     const next: Capacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
     const layout = computeLayout(this.plan.layers, slotsFor(this.spec.optimizer), next, this.plan.threads);
     this.be.ensure(layout.end);
@@ -237,7 +238,7 @@ export class Network extends ArenaUser {
   // --- public API --------------------------------------------------------------
 
   async fit(x: Matrix, y: Int32Array | Matrix, options: FitOptions = {}): Promise<History> {
-    this.alive();
+    this.notTraining();
     check(options && typeof options === 'object', 'fit: options must be an object');
     checkKeys(options, FIT_KEYS, 'fit');
     this.inputs(x, 'fit');
@@ -278,44 +279,47 @@ export class Network extends ArenaUser {
     };
     resetOrder();
 
-    const batches = Math.ceil(rows / batch);
-    const sum = lossIsSum(this.spec);
-    const out = L.layers[L.layers.length - 1].a, outputs = this.outputSize;
-    const loop = new EpochLoop<History>({
-      classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
-      validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
-      keepBest: () => this.copyParams(L.params, L.best), restoreBest: () => this.copyParams(L.best, L.params),
-    }, { loss: [], seconds: 0 });
+    return this.running(async () => {
+      const batches = Math.ceil(rows / batch);
+      const sum = lossIsSum(this.spec);
+      const out = L.layers[L.layers.length - 1].a, outputs = this.outputSize;
+      const loop = new EpochLoop<History>({
+        classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
+        validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+        alive: () => this.alive(),
+        keepBest: () => this.copyParams(L.params, L.best), restoreBest: () => this.copyParams(L.best, L.params),
+      }, { loss: [], seconds: 0 });
 
-    // The weights at each epoch's start, kept for divergence recovery, through one view of the
-    // arena for the whole fit (remade only if a callback grew the arena): on a tiny network the
-    // copy is a few bytes and a view per epoch would cost more than it.
-    let arena = new Uint8Array(this.be.buffer());
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
-      if (arena.buffer !== this.be.buffer()) arena = new Uint8Array(this.be.buffer());
-      arena.copyWithin(L.safe, L.params, L.params + L.paramCount * 4);
-      let total = 0, correct = 0, seen = 0;
-      for (let b = 0; b < batches; b++) {
-        const start = b * batch, m = Math.min(batch, rows - start);
-        const loss = this.trainStep(L.idx + start * 4, m);
-        if (Number.isNaN(loss) && this.threadFailed()) throw new Error(await this.abandonThreads());
-        if (!Number.isFinite(loss)) {
-          this.recover();
-          if (onNonFinite === 'stop') return loop.diverged(epoch, b + 1);
-          throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}`);
+      // The weights at each epoch's start, kept for divergence recovery, through one view of the
+      // arena for the whole fit (remade only if a callback grew the arena): on a tiny network the
+      // copy is a few bytes and a view per epoch would cost more than it.
+      let arena = new Uint8Array(this.be.buffer());
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
+        if (arena.buffer !== this.be.buffer()) arena = new Uint8Array(this.be.buffer());
+        arena.copyWithin(L.safe, L.params, L.params + L.paramCount * 4);
+        let total = 0, correct = 0, seen = 0;
+        for (let b = 0; b < batches; b++) {
+          const start = b * batch, m = Math.min(batch, rows - start);
+          const loss = this.trainStep(L.idx + start * 4, m);
+          if (Number.isNaN(loss) && this.threadFailed()) throw new Error(await this.abandonThreads());
+          if (!Number.isFinite(loss)) {
+            this.recover();
+            if (onNonFinite === 'stop') return loop.diverged(epoch, b + 1);
+            throw new BackpropError(`training diverged at epoch ${epoch}, batch ${b + 1}: the loss or a weight became NaN or infinite (the weights from the start of epoch ${epoch} are restored); try a lower learning rate than ${this.spec.optimizer.learningRate}`);
+          }
+          total += sum ? loss : loss * m;
+          if (classify) correct += k.count_correct(out, L.yb, m, outputs);
+          seen += m;
+          if (options.onBatchEnd) { options.onBatchEnd(b, batches, epoch); this.alive(); }
+          if (loop.due()) await loop.pause();
+          if (options.signal?.aborted) break;
         }
-        total += sum ? loss : loss * m;
-        if (classify) correct += k.count_correct(out, L.yb, m, outputs);
-        seen += m;
-        options.onBatchEnd?.(b, batches, epoch);
-        if (loop.due()) await loop.pause();
-        if (options.signal?.aborted) break;
+        const go = loop.end(epoch, sum ? total : total / seen, correct / seen);
+        if (!(typeof go === 'boolean' ? go : await go)) break;
       }
-      const go = loop.end(epoch, sum ? total : total / seen, correct / seen);
-      if (!(typeof go === 'boolean' ? go : await go)) break;
-    }
-    return loop.finish();
+      return loop.finish();
+    });
   }
 
   private threadFailed(): boolean {

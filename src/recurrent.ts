@@ -146,7 +146,6 @@ export class RecurrentNetwork extends ArenaUser {
   /** whether the last training step clipped its gradient */
   private clippedLast = false;
   /** fit is running: the arena must not be re-laid out */
-  private fitting = false;
 
   /** Use createRecurrentNetwork / loadRecurrentNetwork. */
   constructor(spec: ResolvedRecurrentSpec, backend: Backend, layout: ElmanLayout) {
@@ -227,7 +226,7 @@ export class RecurrentNetwork extends ArenaUser {
     const next = { ...cap };
     for (const key of Object.keys(need) as (keyof ElmanCapacity)[]) next[key] = Math.max(cap[key], need[key]!);
     if ((Object.keys(next) as (keyof ElmanCapacity)[]).every((key) => next[key] === cap[key])) return;
-    check(!this.fitting, 'this call needs a larger arena than the running fit reserved (it would move the training data); make it after fit');
+    this.noGrowthWhileFitting();
     const layout = elmanLayout({ inputs: this.inputSize, hidden: this.hiddenSize, outputs: this.outputSize }, slotsFor(this.spec.optimizer), next);
     check(layout.end <= 2 ** 32, `the recurrent network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
     this.be.ensure(layout.end);
@@ -322,7 +321,7 @@ export class RecurrentNetwork extends ArenaUser {
   // --- public API ----------------------------------------------------------------
 
   async fit(sequences: Matrix[], targets: SequenceTargets[], options: RecurrentFitOptions = {}): Promise<RecurrentHistory> {
-    this.alive();
+    this.notTraining();
     check(options && typeof options === 'object', 'fit: options must be an object');
     checkKeys(options, FIT_KEYS, 'fit');
     const seqs = this.sequencesOf(sequences, 'fit');
@@ -363,12 +362,7 @@ export class RecurrentNetwork extends ArenaUser {
     const batchOrder = new Int32Array(this.be.buffer(), L.batches, nb);
     for (let i = 0; i < nb; i++) batchOrder[i] = i;
 
-    this.fitting = true;
-    try {
-      return await this.trainEpochs(seqs, plan, classify, epochs, shuffle, onNonFinite, val, options);
-    } finally {
-      this.fitting = false;
-    }
+    return this.running(() => this.trainEpochs(seqs, plan, classify, epochs, shuffle, onNonFinite, val, options));
   }
 
   private async trainEpochs(seqs: Matrix[], plan: BatchPlan, classify: boolean, epochs: number, shuffle: boolean,
@@ -381,6 +375,7 @@ export class RecurrentNetwork extends ArenaUser {
     const loop = new EpochLoop<RecurrentHistory>({
       classify, earlyStopping: es, signal: options.signal, onEpochEnd: options.onEpochEnd,
       validate: val ? () => this.evaluate(val[0], val[1]) : undefined,
+      alive: () => this.alive(),
       keepBest: () => copyParams(this.be, L, L.params, L.best), restoreBest: () => copyParams(this.be, L, L.best, L.params),
     }, { loss: [], seconds: 0, ...(this.spec.clipNorm !== null ? { clipped: [] } : {}) });
     const history = loop.history;

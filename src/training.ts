@@ -106,6 +106,8 @@ export interface EpochLoopOptions {
   earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
   signal?: AbortSignal;
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** throws when the network was disposed meanwhile (by a callback, or while the fit yielded) */
+  alive(): void;
   /** copy the current parameters aside as the best so far / put the best back */
   keepBest(): void;
   restoreBest(): void;
@@ -145,9 +147,17 @@ export class EpochLoop<H extends History> {
     return this.verdict(epoch, logs);
   }
 
+  /** Lets timers, messages, signals and the UI run; the network may be gone after. */
+  async pause(): Promise<void> {
+    await yieldToEventLoop();
+    this.lastYield = now();
+    this.o.alive();
+  }
+
   /** After an epoch's callback: stop on an abort or early stopping, else go on (yielding first when due). */
   private verdict(epoch: number, logs: EpochLogs): boolean | Promise<boolean> {
     const { o, history } = this;
+    o.alive();
     if (o.signal?.aborted) { history.aborted = true; return false; }
     const es = o.earlyStopping;
     if (es) {
@@ -168,7 +178,6 @@ export class EpochLoop<H extends History> {
    *  checked between epochs, and between the batches of a long epoch, so an abort is seen within one. */
   due(): boolean { return now() - this.lastYield > YIELD_MS; }
 
-  async pause(): Promise<void> { await yieldToEventLoop(); this.lastYield = now(); }
 
   /** The history of a fit that diverged at (epoch, batch) and stops there. */
   diverged(epoch: number, batch: number): H {
@@ -196,6 +205,8 @@ export abstract class ArenaUser {
   protected be: Backend;
   protected k: Kernels;
   private disposed = false;
+  /** A fit runs (it yields between batches): another fit would overwrite its data, a larger arena would move it. */
+  private fitRunning = false;
 
   constructor(backend: Backend, private readonly kind: string) {
     this.be = backend;
@@ -212,6 +223,32 @@ export abstract class ArenaUser {
 
   protected alive(): void {
     if (this.disposed) throw new BackpropError(`this ${this.kind} was disposed`);
+  }
+
+  /** Throws `message` while a fit runs. */
+  protected idle(message: string): void {
+    check(!this.fitRunning, message);
+  }
+
+  /** Refuses a second fit on this network while one runs. Call first thing in fit. */
+  protected notTraining(): void {
+    this.alive();
+    this.idle(`fit: this ${this.kind} is already training (a fit is running); await it, or abort it, first`);
+  }
+
+  /** Runs a fit's epochs, marked as running. */
+  protected async running<T>(epochs: () => Promise<T>): Promise<T> {
+    this.fitRunning = true;
+    try {
+      return await epochs();
+    } finally {
+      this.fitRunning = false;
+    }
+  }
+
+  /** Throws when a call during a fit would grow the arena (and move the training data). */
+  protected noGrowthWhileFitting(): void {
+    this.idle('this call needs a larger arena than the running fit reserved (it would move the training data); make it after fit');
   }
 
   /** Drops the arena; the network cannot be used afterwards. */

@@ -160,6 +160,13 @@ describe('training', () => {
     weights[2].forEach((v, i) => expect(Math.abs(v - weights[0][i]), `parameter ${i}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(weights[0][i]))));
   });
 
+  it('one fit at a time: a second fit while one runs is refused', async () => {
+    const net = await createFixedPointNetwork(spec);
+    const first = net.fit(x, y, { epochs: 2, batchSize: 8 });
+    await expect(net.fit(x, y, { epochs: 1 })).rejects.toThrow('fit: this fixed-point network is already training (a fit is running); await it, or abort it, first');
+    expect((await first).loss).toHaveLength(2);
+  });
+
   it('same seed → the same bits; history reports relaxation steps; memory flat over epochs', async () => {
     const runs: unknown[] = [];
     for (let r = 0; r < 2; r++) {

@@ -290,6 +290,36 @@ describe('fit options', () => {
     expect(h.loss.length).toBeLessThan(1_000_000);
   });
 
+  it('one fit at a time: a second fit while one runs is refused, and the first ends as if alone', async () => {
+    const solo = await createNetwork(spec);
+    const hs = await solo.fit(x, y, { epochs: 1000, batchSize: 10 });
+    const net = await createNetwork(spec);
+    let during = '';
+    const first = net.fit(x, y, { epochs: 1000, batchSize: 10, onEpochEnd: (e) => { if (e === 500) net.fit(x, y).catch((err: Error) => { during = err.message; }); } });
+    await expect(net.fit(x, y, { epochs: 1 })).rejects.toThrow('fit: this network is already training (a fit is running); await it, or abort it, first');
+    const h = await first;
+    expect(during).toMatch(/already training/); // refused from inside it, too
+    expect(h.loss).toEqual(hs.loss);
+    expect(net.getWeights()).toEqual(solo.getWeights());
+    expect((await net.fit(x, y, { epochs: 1 })).loss).toHaveLength(1); // and free again after
+  });
+
+  it('during a fit, a call that would grow the arena is refused; disposing stops the fit with an error', async () => {
+    const net = await createNetwork(spec);
+    let refused = '';
+    await net.fit(x, y, {
+      epochs: 2, batchSize: 10,
+      onEpochEnd: () => { try { net.trainBatch(x, y); } catch (e) { refused = (e as Error).message; } },
+    });
+    expect(refused).toBe('this call needs a larger arena than the running fit reserved (it would move the training data); make it after fit');
+    expect(net.trainBatch(x, y)).toBeGreaterThan(0); // after the fit it grows
+    const gone = await createNetwork(spec);
+    await expect(gone.fit(x, y, { epochs: 100, onEpochEnd: (e) => { if (e === 3) gone.dispose(); } })).rejects.toThrow(new BackpropError('this network was disposed'));
+    const gone2 = await createNetwork(spec);
+    setTimeout(() => gone2.dispose(), 5);
+    await expect(gone2.fit(x, y, { epochs: 1_000_000, batchSize: 150 })).rejects.toThrow('this network was disposed');
+  });
+
   it('memory and layout are flat over epochs: the arena is sized before fit', async () => {
     const net = await createNetwork(spec);
     await net.fit(x, y, { epochs: 1, batchSize: 32 });

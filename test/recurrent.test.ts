@@ -277,6 +277,13 @@ describe('training', () => {
     expect(h.clipped![0]).toBeGreaterThan(0);
   });
 
+  it('one fit at a time: a second fit while one runs is refused', async () => {
+    const net = await createRecurrentNetwork(spec);
+    const first = net.fit(xs, ys, { epochs: 2, batchSize: 4 });
+    await expect(net.fit(xs, ys, { epochs: 1 })).rejects.toThrow('fit: this recurrent network is already training (a fit is running); await it, or abort it, first');
+    expect((await first).loss).toHaveLength(2);
+  });
+
   it('memory and layout are flat over epochs: the arena is sized before fit', async () => {
     const net = await createRecurrentNetwork(spec);
     await net.fit(xs, ys, { epochs: 1, batchSize: 4 });
