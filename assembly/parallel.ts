@@ -3,19 +3,20 @@
 // its OUTPUT (rows of a product, columns of a sum, a range of parameters), so
 // every element is computed by one thread exactly as the one-thread step does:
 // the weights come out the same bits whatever the thread count. The loss, a
-// batch-wide reduction, stays on thread 0. Phases meet at a barrier.
+// batch-wide reduction, stays on thread 0. Phases meet at barriers: four per
+// step for one hidden layer.
 import { gemm_strided, col_sum_ld, transpose_ld } from './tiles';
 import { gather_rows } from './gather';
 import { count_nonfinite } from './finite';
 import { loss_delta } from './step';
 import {
-  LAYERS, INPUT_SIZE, PARAMS, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE, PARAM_COUNT,
+  LAYERS, INPUT_SIZE, PARAMS, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE,
   INPUTS, UNITS, ACT, W, B, GW, GB, Z, A, DZ, DA,
   field, layer, act_forward, act_backward, advance_optimizer, update_range,
 } from './plan';
 
 // The control block (i32 fields, byte offsets); src/threads.ts mirrors it.
-const JOB = 0, STOP = 4, ARRIVED = 8, GENERATION = 12, THREADS = 16, JOB_IDX = 20, JOB_M = 24, FAILED = 28, CRASH = 32, BAD = 40;
+const JOB = 0, STOP = 4, ARRIVED = 8, GENERATION = 12, THREADS = 16, JOB_IDX = 20, JOB_M = 24, FAILED = 28, CRASH = 32, NEXT = 36, BAD = 40;
 // Spins before sleeping: a phase of a training step is microseconds long.
 const SPINS = 20000;
 // A thread that waits this long at a barrier gives up: a peer died without a word.
@@ -68,15 +69,63 @@ function fail(ctrl: usize, tid: i32): void {
   atomic.notify(ctrl + JOB);
 }
 
+// Chunks of a phase go to whichever thread asks first, from one ticket counter
+// per step (NEXT): a thread slowed down — by another process on its core, say —
+// takes fewer chunks instead of holding up the barrier (fixed halves made the step
+// ~10% slower at batch 128 on the shared 2-core machine this was measured on: the
+// half of whichever thread shared its core finished late). Which thread computes
+// an element does not change how it is computed, so the bits stay the same.
+// Chunks shrink as the phase runs out (each a 1/(2T) share of what is left, at
+// least ROWS_LEAST or DW_LEAST), so a phase ends on small ones: big chunks keep
+// the tiles busy, small ones even out the finish. A thread that draws a ticket
+// past the end of a phase keeps it as its first chunk of the next (phases come in
+// the same order on every thread), so the counter needs no reset mid-step.
+// The two globals are per instance, and each thread has its own instance.
+const ROWS_LEAST = 2; // batch rows: the GEMM tile's height
+const DW_LEAST = 4;   // rows of a dW (a layer's inputs)
+let ticket: i32 = -1;
+let base: i32 = 0;
+
+/** Index of chunk c's first element in a phase of `total` (the chunk sequence is fixed by total, T and least). */
+function chunk_start(c: i32, total: i32, T: i32, least: i32): i32 {
+  let s = 0;
+  for (let k = 0; k < c && s < total; k++) s += chunk_size(s, total, T, least);
+  return min(s, total);
+}
+// @ts-ignore: decorator
+@inline function chunk_size(s: i32, total: i32, T: i32, least: i32): i32 {
+  const share = (total - s + 2 * T - 1) / (2 * T);
+  return max(least, ((share + least - 1) / least) * least);
+}
+function chunk_count(total: i32, T: i32, least: i32): i32 {
+  let n = 0;
+  for (let s = 0; s < total; n++) s += chunk_size(s, total, T, least);
+  return n;
+}
+
+/** The next chunk of the current phase of `chunks` chunks, or -1 when none is left. */
+function claim(ctrl: usize, chunks: i32): i32 {
+  if (ticket < 0) ticket = atomic.add<i32>(ctrl + NEXT, 1);
+  const c = ticket - base;
+  if (c >= chunks) return -1;
+  ticket = -1;
+  return c;
+}
+
 /** Thread tid's share of one training step on rows idx[0..m) (idx = 0: batch buffers already filled).
  *  Thread 0 returns the loss, or NaN when a weight became non-finite or a thread failed (FAILED says which). */
 function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64 {
   const T = atomic.load<i32>(ctrl, THREADS);
   const layers = load<i32>(plan, LAYERS);
   const inSize = load<i32>(plan, INPUT_SIZE), outSize = load<i32>(plan, OUTPUT_SIZE);
-  // Forward: rows of the batch. A row's whole forward pass needs only that row, so no barrier between layers.
-  const r0 = lo(m, tid, T, 1), r1 = hi(m, tid, T, 1), rows = r1 - r0;
-  if (rows > 0) {
+  const scratch = field(plan, SCRATCH);
+  ticket = -1; base = 0;
+  const top = layer(plan, layers - 1);
+  // Forward: chunks of batch rows. A row's whole forward pass needs only that row, so
+  // no barrier between layers.
+  const rowChunks = chunk_count(m, T, ROWS_LEAST);
+  for (let c = claim(ctrl, rowChunks); c >= 0; c = claim(ctrl, rowChunks)) {
+    const r0 = chunk_start(c, m, T, ROWS_LEAST), rows = chunk_start(c + 1, m, T, ROWS_LEAST) - r0;
     if (idx) {
       gather_rows(field(plan, X), idx + (<usize>r0 << 2), field(plan, XB) + (<usize>(r0 * inSize) << 2), rows, inSize);
       gather_rows(field(plan, Y), idx + (<usize>r0 << 2), field(plan, YB) + (<usize>(r0 * outSize) << 2), rows, outSize);
@@ -91,52 +140,82 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
       input = field(l, A);
     }
   }
+  base += rowChunks;
+  // The last layer's Wᵀ, for its dZ·Wᵀ: W holds still until the backward updates it,
+  // so packing it here, behind the barrier that comes anyway, spares the backward one.
+  if (layers > 1) {
+    const ins = load<i32>(top, INPUTS);
+    pack_wt(top, scratch, lo(ins, tid, T, 1), hi(ins, tid, T, 1));
+  }
+  if (tid == 0) advance_optimizer(plan); // before any update, which the next barrier orders after it
   if (!barrier(ctrl, tid)) return NaN;
   // The loss reduces over the whole batch: one thread, in the one-thread order.
   let loss: f64 = 0;
-  if (tid == 0) {
-    loss = loss_delta(plan, m);
-    advance_optimizer(plan);
-  }
+  if (tid == 0) loss = loss_delta(plan, m);
   if (!barrier(ctrl, tid)) return NaN;
   // Backward, last layer first: dW by rows (the layer's inputs), db by columns,
-  // then dA of the layer below by batch rows through the packed Wᵀ.
-  const scratch = field(plan, SCRATCH);
+  // then dA of the layer below by batch rows through the packed Wᵀ. Whoever makes
+  // a slice of dW or db updates those parameters at once: the slice is complete,
+  // nothing reads them again in this step (the forward is over, Wᵀ is packed first),
+  // and the update is element-wise — so no barrier waits for every gradient, and the
+  // gradients are still in that core's cache.
+  let bad = 0;
   for (let i = layers - 1; i >= 0; i--) {
     const l = layer(plan, i);
-    const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS), dz = field(l, DZ), w = field(l, W);
+    const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS), dz = field(l, DZ);
     const p = i > 0 ? layer(plan, i - 1) : 0;
     const below = p ? field(p, A) : field(plan, XB);
-    const i0 = lo(ins, tid, T, 1), i1 = hi(ins, tid, T, 1);
-    if (i1 > i0) {
+    const repack = p != 0 && i < layers - 1;
+    const insChunks = chunk_count(ins, T, DW_LEAST);
+    for (let c = claim(ctrl, insChunks); c >= 0; c = claim(ctrl, insChunks)) {
+      const i0 = chunk_start(c, ins, T, DW_LEAST), i1 = chunk_start(c + 1, ins, T, DW_LEAST);
       gemm_strided(below + (<usize>i0 << 2), 1, ins, dz, 0, field(l, GW) + (<usize>(i0 * units) << 2), i1 - i0, units, m);
-      if (p) transpose_ld(w + (<usize>(i0 * units) << 2), scratch + (<usize>i0 << 2), i1 - i0, units, ins);
+      if (repack) pack_wt(l, scratch, i0, i1);
+      const w = <i32>((field(l, W) - field(plan, PARAMS)) >> 2);
+      bad += update_own(plan, w + i0 * units, i1 == ins ? w + ((ins * units + 3) & ~3) : w + i1 * units);
     }
+    base += insChunks;
     const c0 = lo(units, tid, T, 4), c1 = hi(units, tid, T, 4);
-    if (c1 > c0) col_sum_ld(dz + (<usize>c0 << 2), field(l, GB) + (<usize>c0 << 2), m, c1 - c0, units);
-    if (!p) break;
-    if (!barrier(ctrl, tid)) return NaN; // Wᵀ packed
-    if (rows > 0) {
-      const dar = field(p, DA) + (<usize>(r0 * ins) << 2);
-      gemm_strided(dz + (<usize>(r0 * units) << 2), units, 1, scratch, 0, dar, rows, ins, units);
-      act_backward(load<i32>(p, ACT), field(p, A) + (<usize>(r0 * ins) << 2), dar, field(p, DZ) + (<usize>(r0 * ins) << 2), rows, ins);
+    if (c1 > c0) {
+      col_sum_ld(dz + (<usize>c0 << 2), field(l, GB) + (<usize>c0 << 2), m, c1 - c0, units);
+      const b = <i32>((field(l, B) - field(plan, PARAMS)) >> 2);
+      bad += update_own(plan, b + c0, c1 == units ? b + ((units + 3) & ~3) : b + c1);
     }
+    if (!p) break;
+    if (repack && !barrier(ctrl, tid)) return NaN; // Wᵀ packed
+    for (let c = claim(ctrl, rowChunks); c >= 0; c = claim(ctrl, rowChunks)) {
+      const r0 = chunk_start(c, m, T, ROWS_LEAST), rows = chunk_start(c + 1, m, T, ROWS_LEAST) - r0;
+      const ins4 = <usize>(r0 * ins) << 2;
+      const dar = field(p, DA) + ins4;
+      gemm_strided(dz + (<usize>(r0 * units) << 2), units, 1, scratch, 0, dar, rows, ins, units);
+      act_backward(load<i32>(p, ACT), field(p, A) + ins4, dar, field(p, DZ) + ins4, rows, ins);
+    }
+    base += rowChunks;
     if (!barrier(ctrl, tid)) return NaN; // dZ of the layer below complete; scratch free again
   }
-  if (!barrier(ctrl, tid)) return NaN; // every gradient complete
-  const n = load<i32>(plan, PARAM_COUNT);
-  const p0 = lo(n, tid, T, 4), p1 = hi(n, tid, T, 4);
-  update_range(plan, p0, p1);
-  store<i32>(ctrl + BAD + (<usize>tid << 2), p1 > p0 ? count_nonfinite(field(plan, PARAMS) + (<usize>p0 << 2), p1 - p0) : 0);
-  if (!barrier(ctrl, tid)) return NaN;
+  store<i32>(ctrl + BAD + (<usize>tid << 2), bad);
+  if (!barrier(ctrl, tid)) return NaN; // every update done: the next step may read W
   if (tid > 0) return 0;
-  let bad = 0;
-  for (let t = 0; t < T; t++) bad += load<i32>(ctrl + BAD + (<usize>t << 2));
+  for (let t = 1; t < T; t++) bad += load<i32>(ctrl + BAD + (<usize>t << 2));
   return bad ? NaN : loss;
+}
+
+/** Rows [i0, i1) of layer l's W, transposed into Wᵀ (row stride: the layer's inputs). */
+function pack_wt(l: usize, scratch: usize, i0: i32, i1: i32): void {
+  const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS);
+  if (i1 > i0) transpose_ld(field(l, W) + (<usize>(i0 * units) << 2), scratch + (<usize>i0 << 2), i1 - i0, units, ins);
+}
+
+/** The optimizer update of parameters [from, to) of the flat span (a tensor's last slice runs on
+ *  over its padding, so every element has one owner). Returns how many came out non-finite. */
+function update_own(plan: usize, from: i32, to: i32): i32 {
+  update_range(plan, from, to);
+  return count_nonfinite(field(plan, PARAMS) + (<usize>from << 2), to - from);
 }
 
 /** The caller's side (thread 0): post the job to the workers, run its share, return the loss. */
 export function train_step_mt(plan: usize, ctrl: usize, idx: usize, m: i32): f64 {
+  atomic.store<i32>(ctrl, 0, NEXT); // every thread of the last step is past its last ticket (its end barrier)
   atomic.store<i32>(ctrl, <i32>idx, JOB_IDX);
   atomic.store<i32>(ctrl, m, JOB_M);
   atomic.add<i32>(ctrl + JOB, 1);

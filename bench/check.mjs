@@ -5,7 +5,7 @@ const finiteStats = (s) => s && ['median', 'min', 'max'].every((k) => Number.isF
 
 export function problems(res) {
   const out = [];
-  const ran = new Set(res.workloads ?? ['peak', 'mlp', 'iris', 'kernels', 'growth']);
+  const ran = new Set(res.workloads ?? ['peak', 'mlp', 'threads', 'iris', 'kernels', 'growth']);
   const row = (where, r, metric) => {
     if (r.skipped) return;
     if (r.error) { out.push(`${where} ${r.system}: ${r.error}`); return; }
@@ -14,11 +14,24 @@ export function problems(res) {
   };
   if (ran.has('peak') && !res.peak?.gflops) out.push(`peak: ${res.peak?.error ?? 'no verified figure'}`);
   for (const v of res.peak?.variants ?? []) if (!v.verified.ok) out.push(`peak ${v.name}: verification failed`);
+  if (res.peak?.gflops) {
+    const t = res.peak.threads;
+    if (!t || t.error) out.push(`peak on 2 workers: ${t?.error ?? 'missing'}`);
+    else {
+      if (!t.verified?.ok) out.push(`peak on 2 workers: verification failed`);
+      if (!finiteStats(t.single) || !finiteStats(t.aggregate) || !Number.isFinite(t.ratio)) out.push('peak on 2 workers: no finite figures');
+    }
+  }
   if (ran.has('mlp') && !res.mlp?.length) out.push('mlp: missing');
   for (const w of res.mlp ?? []) {
     if (w.error) { out.push(`${w.id}: ${w.error}`); continue; }
     for (const r of w.results) row(w.id, r, 'samplesPerSecond');
     if (!w.results.some((r) => r.system === 'simd' && r.samplesPerSecond)) out.push(`${w.id}: no simd figure`);
+  }
+  if (ran.has('threads') && (!res.threads?.points?.length || res.threads.error)) out.push(`threads: ${res.threads?.error ?? 'missing'}`);
+  for (const p of res.threads?.points ?? []) {
+    for (const r of p.results) row(`threads batch ${p.batch}`, r, 'samplesPerSecond');
+    if (!Number.isFinite(p.speedup)) out.push(`threads batch ${p.batch}: no speedup`);
   }
   if (ran.has('iris') && (!res.iris || res.iris.error)) out.push(`iris: ${res.iris?.error ?? 'missing'}`);
   for (const r of res.iris?.results ?? []) row('iris', r, 'msPer1000');

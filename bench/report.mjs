@@ -16,7 +16,7 @@ export function markdown(res) {
   const L = [];
   const m = res.machine;
   L.push(`## Bench ${res.date} (${res.mode})`, '');
-  L.push(`\`${res.command}\` — ${m.cpu}, ${m.cores} cores (one thread used), ${m.memoryGB} GB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ` +
+  L.push(`\`${res.command}\` — ${m.cpu}, ${m.cores} cores (one thread used unless said), ${m.memoryGB} GB, Node ${m.node} (V8 ${m.v8}), ${m.platform}; ` +
     `backprop-wasm ${res.versions.backpropWasm} at ${res.versions.commit}; load average ${m.loadavgStart.map((v) => v.toFixed(2)).join(' ')} at the start, ${m.loadavgEnd.map((v) => v.toFixed(2)).join(' ')} at the end${m.nice ? `, run at nice ${m.nice}` : ''}.`, '');
   if (res.peak?.gflops) {
     const v = res.peak.variants.map((x) => `${x.name} ${range(x.gflops, g1)}`).join('; ');
@@ -24,6 +24,14 @@ export function markdown(res) {
       ? ` Measured at the start (${g1(res.peak.start.gflops.median)}) and at the end (${g1(res.peak.end.gflops?.median ?? NaN)}) of the run; the better is kept.` : '';
     L.push(`**WASM SIMD peak** (bench/peak.ts, one core): **${g1(res.peak.gflops.median)} GFLOP/s** — ${v}.${when} Every "% of peak" below is of ${g1(res.peak.gflops.median)}` +
       ' (mul + add; the relaxed backend\'s fused multiply-add can pass it).', '');
+    const t = res.peak.threads;
+    if (t?.aggregate) {
+      const each = t.perWorker.map((w) => g1(w.median)).join(' + ');
+      L.push(`**Ceiling for threads**: ${t.kernel} on one worker thread alone ${range(t.single, g1)} GFLOP/s, on two at once ` +
+        `**${g1(t.aggregate.median)} GFLOP/s** (${g1(t.aggregate.min)}–${g1(t.aggregate.max)}; per worker ${each}): **${t.ratio.toFixed(2)}×**, ` +
+        `median of ${t.single.runs.length} alternating rounds${res.peak.threadsMeasuredAt ? ` (the ${res.peak.threadsMeasuredAt} of the run's two measurements, the one with the higher aggregate)` : ''}` +
+        `${t.verified?.ok ? '' : '; **verification failed**'}. A second process busy on either core pulls this below 2×.`, '');
+    } else if (t?.error) L.push(`**Ceiling for threads**: **failed**: ${t.error}`, '');
   }
   for (const w of res.mlp ?? []) {
     if (w.error) { L.push(`### ${w.id}: **failed**: ${w.error}`, ''); continue; }
@@ -35,6 +43,22 @@ export function markdown(res) {
         : `| ${r.system} | — | — | — | — | ${check(r)} |`);
     L.push('');
   }
+  if (res.threads?.points?.length) {
+    const w = res.threads;
+    const [one, two] = w.systems;
+    L.push(`### Threads: MLP-MNIST ${w.network}, ${one} vs ${two} over the batch size`, '',
+      `samples/s, median of the runs (min–max), the systems alternating run by run; speedup = ${two} / ${one} (paired: the median of run-by-run ratios). ` +
+      `Threads pay (≥ ${w.pays}×) from batch ${w.paysFrom ?? '— (at no batch size here)'}${w.stopsPaying.length ? `; below ${w.pays}× at batch ${w.stopsPaying.join(', ')}` : ''}.` +
+      `${res.peak?.threads?.ratio ? ` The machine's ceiling for two threads (above): ${res.peak.threads.ratio.toFixed(2)}×.` : ''}`, '');
+    L.push(`| batch | ${one} samples/s | ${two} samples/s | speedup | paired | ${two} GFLOP/s | check |`, '|---|---|---|---|---|---|---|');
+    for (const p of w.points) {
+      const [a, b] = [one, two].map((s) => p.results.find((r) => r.system === s));
+      const sps = (r) => (r?.samplesPerSecond ? range(r.samplesPerSecond, int) : r?.error ? 'fail' : '—');
+      const checks = [a, b].filter(Boolean).map((r) => check(r) + (r.verified?.sameBitsAsOneThread ? ' (= 1 thread, bit for bit)' : '')).join(' / ');
+      L.push(`| ${p.batch} | ${sps(a)} | ${sps(b)} | ${p.speedup ? `**${p.speedup.toFixed(2)}×**` : '—'} | ${p.pairedSpeedup ? `${p.pairedSpeedup.median.toFixed(2)}×` : '—'} | ${b?.gflops ? g1(b.gflops.median) : '—'} | ${checks} |`);
+    }
+    L.push('');
+  } else if (res.threads?.error) L.push(`### Threads: **failed**: ${res.threads.error}`, '');
   if (res.iris && !res.iris.error) {
     const w = res.iris;
     L.push(`### Iris-article: 4-4-3 sigmoid, ½·Σ(ŷ−y)², SGD lr 0.1, full batch of ${w.rows} rows`, '', `Time for ${w.steps} steps, median of ${w.runs} runs (min–max).`, '');
@@ -72,7 +96,7 @@ export function markdown(res) {
     if (res.costGrowth.chart) L.push(`Chart: [${res.costGrowth.chart}](${res.costGrowth.chart})`, '');
   } else if (res.costGrowth?.error) L.push(`### Cost growth: **failed**: ${res.costGrowth.error}`, '');
   const configs = new Map();
-  for (const w of [...(res.mlp ?? []), res.iris].filter(Boolean)) for (const r of w.results ?? []) if (r.config && !configs.has(r.system)) configs.set(r.system, r.config);
+  for (const w of [...(res.mlp ?? []), ...(res.threads?.points ?? []), res.iris].filter(Boolean)) for (const r of w.results ?? []) if (r.config && !configs.has(r.system)) configs.set(r.system, r.config);
   if (configs.size) {
     L.push('### How each system is configured', '');
     for (const [s, c] of configs) L.push(`- **${s}**: ${c}`);

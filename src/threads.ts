@@ -6,7 +6,7 @@ import { BackpropError } from './errors.js';
 import { isNode } from './host.js';
 
 /** The control block's fields (byte offsets), as assembly/parallel.ts reads them. */
-export const CTRL = { job: 0, stop: 4, arrived: 8, generation: 12, threads: 16, jobIdx: 20, jobM: 24, failed: 28, crash: 32, bad: 40 } as const;
+export const CTRL = { job: 0, stop: 4, arrived: 8, generation: 12, threads: 16, jobIdx: 20, jobM: 24, failed: 28, crash: 32, next: 36, bad: 40 } as const;
 export const ctrlBytes = (threads: number) => CTRL.bad + 4 * threads;
 export const MAX_THREADS = 64;
 

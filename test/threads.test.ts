@@ -1,6 +1,10 @@
 // assembly/parallel.ts and src/threads.ts: a step on several threads over one
 // shared memory gives the same bits as on one; workers end with dispose; a
 // crashed worker rejects fit with its error and leaves the network usable.
+// The small specs run each phase as one chunk; the wide ones split phases into
+// many chunks that the threads claim as they go (so which thread computes what
+// varies from step to step and run to run), through every path of the step:
+// Wᵀ packed early (last layer) or between barriers (the layers below), one layer.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BackpropError, createNetwork, matrix, type NetworkSpec } from '../src/index.js';
@@ -15,7 +19,32 @@ const SPECS: NetworkSpec[] = [
   { inputSize: inputs, layers: [{ units: 19, activation: 'tanh' }, { units: 6, activation: 'sigmoid' }, { units: 10, activation: 'linear' }], loss: 'mse', optimizer: 'nesterov', learningRate: 0.01 },
 ];
 
+const wide = 300;
+const xw = matrix(rows, wide, Float32Array.from({ length: rows * wide }, () => rng.float()));
+const WIDE: NetworkSpec[] = [
+  { inputSize: wide, layers: [{ units: 200, activation: 'relu' }, { units: 64, activation: 'tanh' }, { units: 10, activation: 'softmax' }], optimizer: 'sgd', learningRate: 0.05 },
+  { inputSize: wide, layers: [{ units: 160, activation: 'leaky-relu' }, { units: 10, activation: 'linear' }], loss: 'mse', optimizer: 'adam', learningRate: 0.01, l2: 1e-4 },
+  { inputSize: wide, layers: [{ units: 10, activation: 'softmax' }], optimizer: 'momentum', learningRate: 0.05 },
+];
+
 describe('threads', () => {
+  for (const [i, spec] of WIDE.entries()) {
+    it(`wide spec ${i + 1}: phases in many chunks; 1, 2 and 3 threads give the same losses and weights, bit for bit`, async () => {
+      const runs = [];
+      for (const threads of [1, 2, 3, 2]) {
+        const net = await createNetwork({ ...spec, seed: 3, threads });
+        const h = await net.fit(xw, y, { epochs: 2, batchSize: 96 }); // batches of 96, 96, 96 and 12 rows
+        const loss = net.trainBatch(matrix(3, wide, xw.data.subarray(0, 3 * wide)), y.subarray(0, 3));
+        runs.push({ loss: [...h.loss, loss], weights: net.getWeights() });
+        net.dispose();
+      }
+      for (const r of runs.slice(1)) {
+        expect(r.loss).toEqual(runs[0].loss);
+        expect(r.weights).toEqual(runs[0].weights);
+      }
+    });
+  }
+
   for (const [i, spec] of SPECS.entries()) {
     it(`spec ${i + 1}: 1, 2 and 3 threads give the same losses and weights, bit for bit, run after run`, async () => {
       const runs = [];

@@ -12,8 +12,9 @@ export const OPTIONAL = new Set(['relaxed']);
 
 export async function createSystem(name, spec) {
   if (OURS.includes(name)) return createOurs(name, spec);
-  // the simd backend with its step on two threads (createNetwork's threads: 2)
-  if (name === 'simd-2threads') return createOurs('simd', spec, 2);
+  // the simd backend with its step on n threads (createNetwork's threads: n): simd-2threads, simd-3threads, …
+  const threads = /^simd-(\d+)threads$/.exec(name);
+  if (threads) return createOurs('simd', spec, Number(threads[1]));
   if (name === 'tfjs-cpu' || name === 'tfjs-wasm') return (await import('../peers/tfjs.mjs')).createTfjs(name.slice(5), spec);
   if (name === 'brain.js') return (await import('../peers/brain.mjs')).createBrain(spec);
   throw new Error(`unknown system '${name}'`);

@@ -2,11 +2,15 @@
 // multiply + add chains, 8 and 12 of them, no memory traffic in the loop),
 // compiled to build/peak.wasm. Each kernel is checked bit for bit against
 // float32 arithmetic done in JS, then timed; the peak is the better median.
+// Then the ceiling for threads: the better kernel on one worker_thread alone and
+// on two at once (a shared start signal, each timing its own calls), in
+// alternating rounds, so the two figures see the same machine.
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { existsSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { timeCalls } from '../lib/timing.mjs';
+import { timeCalls, stats } from '../lib/timing.mjs';
 
 const benchDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const root = path.dirname(benchDir);
@@ -68,5 +72,76 @@ export async function run(ctx) {
   const best = ok.reduce((a, b) => (b.gflops.median > a.gflops.median ? b : a), ok[0]);
   out.best = best?.name ?? null;
   out.gflops = best?.gflops ?? null;
+  if (best) {
+    try {
+      out.threads = await twoWorkers(ctx, best);
+    } catch (e) {
+      out.threads = { error: String(e?.message ?? e).split('\n')[0] };
+      ctx.log(`  2 workers: FAILED: ${out.threads.error}`);
+    }
+  }
   return out;
+}
+
+/**
+ * The kernel `v` (a verified variant, with its one-thread timing) on one worker
+ * alone and on two workers at once. Each round: the workers taking part say
+ * ready, the main thread (asleep in Atomics.wait, so it takes no core) flips the
+ * start word, each worker times its own call. Two-worker GFLOP/s = both
+ * workers' FLOPs over the slower one's time (so a worker that ran partly alone
+ * does not inflate it). Rounds alternate which comes first.
+ */
+async function twoWorkers(ctx, v) {
+  const chains = v.accumulators, steps = 1000;
+  const callSeconds = ctx.quick ? 0.05 : 0.2;
+  const perStep = v.gflops.median > 0 ? (chains * 8) / (v.gflops.median * 1e9) : 1e-8;
+  const iters = Math.max(2, 2 * Math.round(callSeconds / perStep / 2));
+  const ctl = new SharedArrayBuffer(8);
+  const flags = new Int32Array(ctl); // [start generation, ready count]
+  const workerData = { wasm: PEAK_WASM, kernel: v.name, operands: OPERANDS, expected: { steps, values: expected(chains, steps) }, offset: P, ctl };
+  const workers = [0, 1].map(() => new Worker(new URL('../lib/peak-worker.mjs', import.meta.url), { workerData }));
+  const reply = (w) => new Promise((resolve, reject) => {
+    const ok = (m) => { w.off('error', bad); resolve(m); };
+    const bad = (e) => { w.off('message', ok); reject(e); };
+    w.once('message', ok); w.once('error', bad);
+  });
+  try {
+    const ready = await Promise.all(workers.map(reply));
+    const ok = ready.every((r) => r.ok);
+    let gen = 0;
+    const round = async (count) => {
+      gen++;
+      Atomics.store(flags, 1, 0);
+      const done = workers.slice(0, count).map(reply);
+      for (const w of workers.slice(0, count)) w.postMessage({ gen, iters, reps: 1 });
+      for (let seen; (seen = Atomics.load(flags, 1)) < count;) Atomics.wait(flags, 1, seen, 5);
+      Atomics.store(flags, 0, gen);
+      return (await Promise.all(done)).map((r) => r.seconds);
+    };
+    const flops = iters * chains * 8;
+    await round(1); await round(2); // warm-up: both workers' code optimized
+    const single = [], pair = [], each = [[], []];
+    for (let r = 0; r < ctx.runs; r++) {
+      for (const count of r % 2 ? [2, 1] : [1, 2]) {
+        const secs = await round(count);
+        if (count === 1) single.push(flops / secs[0] / 1e9);
+        else {
+          pair.push((2 * flops) / Math.max(...secs) / 1e9);
+          secs.forEach((s, i) => each[i].push(flops / s / 1e9));
+        }
+      }
+    }
+    const out = {
+      kernel: v.name, workers: 2, itersPerCall: iters, flopsPerCall: flops,
+      protocol: `${ctx.runs} rounds of one call (${iters} steps) on 1 worker alone and on 2 workers at once (shared start signal), alternating; 2-worker GFLOP/s = 2 calls' FLOPs / the slower call`,
+      verified: { ok, steps, against: 'float32 arithmetic in JS (Math.fround), bit for bit, in each worker' },
+      single: stats(single), aggregate: stats(pair), perWorker: each.map(stats),
+    };
+    out.ratio = out.aggregate.median / out.single.median;
+    ctx.log(`  ${v.name} on 1 worker ${out.single.median.toFixed(1)} GFLOP/s, on 2 workers at once ${out.aggregate.median.toFixed(1)}` +
+      ` (${out.aggregate.min.toFixed(1)}–${out.aggregate.max.toFixed(1)}): ${out.ratio.toFixed(2)}×${ok ? '' : '  VERIFY FAILED'}`);
+    return out;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
