@@ -19,8 +19,9 @@
 // an Euler step of Pineda's dx/dt = −x + f(x·W + c). Learning readily builds
 // strong negative feedback (eigenvalues of the linearized map below −1), where
 // the plain iteration oscillates in a 2-cycle but the damped one settles.
-import { createBackend, simdSupported, ALL_BACKENDS, type Backend, type BackendName } from './backends/index.js';
+import { createBackend, preferredBackend, ALL_BACKENDS, type Backend, type BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
+import { isObj, modelObject } from './model.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
 import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
@@ -203,12 +204,8 @@ export class FixedPointNetwork extends ArenaUser {
   private reserve(batch: number, rows: number): void {
     const cap = this.L.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
-    this.noGrowthWhileFitting();
     const next: FixedPointCapacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
-    const layout = fixedPointLayout({ units: this.spec.units, inputs: this.spec.inputs, outputs: this.spec.outputs }, slotsFor(this.spec.optimizer), next);
-    check(layout.end <= 2 ** 32, `the fixed-point network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
-    this.be.ensure(layout.end);
-    this.L = layout;
+    this.L = this.grownTo(fixedPointLayout({ units: this.spec.units, inputs: this.spec.inputs, outputs: this.spec.outputs }, slotsFor(this.spec.optimizer), next));
   }
 
 
@@ -500,8 +497,7 @@ export interface FixedPointModelJSON {
 
 export async function createFixedPointNetwork(spec: FixedPointSpec): Promise<FixedPointNetwork> {
   const resolved = resolveFixedPointSpec(spec);
-  let name: BackendName = spec.backend ?? 'simd';
-  if (name === 'simd' && !simdSupported()) name = 'scalar';
+  const name = preferredBackend(spec.backend);
   const layout = fixedPointLayout({ units: resolved.units, inputs: resolved.inputs, outputs: resolved.outputs }, slotsFor(resolved.optimizer), { batch: DEFAULT_BATCH, rows: 0 });
   const net = new FixedPointNetwork(resolved, await createBackend(name, layout.end), layout);
   net.initialize();
@@ -509,16 +505,9 @@ export async function createFixedPointNetwork(spec: FixedPointSpec): Promise<Fix
 }
 
 const KNOWN = new Set(['format', 'version', 'kind', 'units', 'inputs', 'outputs', 'activation', 'loss', 'optimizer', 'l2', 'seed', 'maxSteps', 'tolerance', 'stepSize', 'weights']);
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function loadFixedPointNetwork(json: string | object, options: { backend?: BackendName } = {}): Promise<FixedPointNetwork> {
-  let m: unknown = json;
-  if (typeof json === 'string') {
-    try { m = JSON.parse(json); } catch (e) { throw new BackpropError(`model: not valid JSON (${(e as Error).message})`); }
-  }
-  check(isObj(m), 'model: expected a JSON object');
-  check(m.format === 'backprop-wasm', `model: not a backprop-wasm model (format is ${JSON.stringify(m.format) ?? 'missing'})`);
-  check(m.version === 1, `model: unsupported version ${JSON.stringify(m.version)} (this library reads version 1)`);
+  const m = modelObject(json);
   check(m.kind === 'fixed-point', `model: not a fixed-point model (kind is ${JSON.stringify(m.kind) ?? 'missing'})`);
   check(isObj(m.optimizer), 'model: optimizer must be an object');
   const spec = resolveFixedPointSpec({

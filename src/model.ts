@@ -46,9 +46,11 @@ export function modelToJSON(net: Network): ModelJSON {
   };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function loadNetwork(json: string | object, options: { backend?: BackendName } = {}): Promise<Network> {
+/** A model file's object, from its JSON text or the object itself, checked for the format and the
+ *  version; every loader (feed-forward, recurrent, fixed-point) then checks its kind and fields. */
+export function modelObject(json: string | object): Record<string, unknown> {
   let m: unknown = json;
   if (typeof json === 'string') {
     try { m = JSON.parse(json); } catch (e) { throw new BackpropError(`model: not valid JSON (${(e as Error).message})`); }
@@ -56,6 +58,11 @@ export async function loadNetwork(json: string | object, options: { backend?: Ba
   check(isObj(m), 'model: expected a JSON object');
   check(m.format === MODEL_FORMAT, `model: not a backprop-wasm model (format is ${JSON.stringify(m.format) ?? 'missing'})`);
   check(m.version === MODEL_VERSION, `model: unsupported version ${JSON.stringify(m.version)} (this library reads version ${MODEL_VERSION})`);
+  return m;
+}
+
+export async function loadNetwork(json: string | object, options: { backend?: BackendName } = {}): Promise<Network> {
+  const m = modelObject(json);
   check(m.kind === undefined, m.kind === 'elman' ? 'model: this is a recurrent (Elman) model: load it with loadRecurrentNetwork'
     : m.kind === 'fixed-point' ? 'model: this is a fixed-point network: load it with loadFixedPointNetwork'
     : `model: unknown kind ${JSON.stringify(m.kind)} (a feed-forward model has none)`);

@@ -2,7 +2,7 @@
 // update — written once against the kernel ABI, so the simd, scalar and ts
 // backends differ only in their kernels. All state lives in the arena at
 // offsets from src/layout.ts; a training step passes numbers, not arrays.
-import { createBackend, simdSupported, type Backend, type BackendName } from './backends/index.js';
+import { createBackend, preferredBackend, type Backend, type BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
 import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout } from './layout.js';
@@ -187,12 +187,9 @@ export class Network extends ArenaUser {
   private reserve(batch: number, rows: number): void {
     const cap = this.plan.capacity;
     if (batch <= cap.batch && rows <= cap.rows) return;
-    this.noGrowthWhileFitting();
     const next: Capacity = { batch: Math.max(batch, cap.batch), rows: Math.max(rows, cap.rows) };
-    const layout = computeLayout(this.plan.layers, slotsFor(this.spec.optimizer), next, this.plan.threads);
-    this.be.ensure(layout.end);
-    this.plan = layout;
-    writePlan(this.be.buffer(), layout, this.spec, false);
+    this.plan = this.grownTo(computeLayout(this.plan.layers, slotsFor(this.spec.optimizer), next, this.plan.threads));
+    writePlan(this.be.buffer(), this.plan, this.spec, false);
   }
 
 
@@ -272,10 +269,9 @@ export class Network extends ArenaUser {
     this.f32(L.y, rows * this.outputSize).set(t.data);
     // Each epoch's order is a fresh shuffle of 0…n−1 drawn from the arena's
     // generator, so a second fit continues the same sequence of orders.
-    let order = new Int32Array(this.be.buffer(), L.idx, rows);
     const resetOrder = () => {
-      if (order.buffer !== this.be.buffer()) order = new Int32Array(this.be.buffer(), L.idx, rows);
-      for (let i = 0; i < rows; i++) order[i] = i;
+      const idx = new Int32Array(this.be.buffer(), L.idx, rows);
+      for (let i = 0; i < rows; i++) idx[i] = i;
     };
     resetOrder();
 
@@ -290,14 +286,9 @@ export class Network extends ArenaUser {
         keepBest: () => this.copyParams(L.params, L.best), restoreBest: () => this.copyParams(L.best, L.params),
       }, { loss: [], seconds: 0 });
 
-      // The weights at each epoch's start, kept for divergence recovery, through one view of the
-      // arena for the whole fit (remade only if a callback grew the arena): on a tiny network the
-      // copy is a few bytes and a view per epoch would cost more than it.
-      let arena = new Uint8Array(this.be.buffer());
       for (let epoch = 1; epoch <= epochs; epoch++) {
         if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
-        if (arena.buffer !== this.be.buffer()) arena = new Uint8Array(this.be.buffer());
-        arena.copyWithin(L.safe, L.params, L.params + L.paramCount * 4);
+        this.copyParams(L.params, L.safe); // the epoch's start, for divergence recovery
         let total = 0, correct = 0, seen = 0;
         for (let b = 0; b < batches; b++) {
           const start = b * batch, m = Math.min(batch, rows - start);
@@ -482,8 +473,7 @@ export function setFusedStep(net: Network, fused: boolean): void {
 
 export async function createNetwork(spec: NetworkSpec): Promise<Network> {
   const resolved = resolveSpec(spec);
-  let name: BackendName = spec.backend ?? 'simd';
-  if (name === 'simd' && !simdSupported()) name = 'scalar';
+  const name = preferredBackend(spec.backend);
   const threads = await resolveThreads(spec.threads, name);
   const shapes = resolved.layers.map((l, i) => ({ inputs: i === 0 ? resolved.inputSize : resolved.layers[i - 1].units, units: l.units }));
   const layout = computeLayout(shapes, slotsFor(resolved.optimizer), { batch: DEFAULT_BATCH, rows: 0 }, threads);

@@ -10,8 +10,9 @@
 // BPTT, clip, update. Sequences of equal length are batched together, time-
 // major, so every product runs as a GEMM over the whole batch (and the
 // input projection and weight gradients as one GEMM over all steps).
-import { ALL_BACKENDS, createBackend, simdSupported, type Backend, type BackendName } from './backends/index.js';
+import { ALL_BACKENDS, createBackend, preferredBackend, type Backend, type BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
+import { isObj, modelObject } from './model.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
 import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
@@ -226,11 +227,7 @@ export class RecurrentNetwork extends ArenaUser {
     const next = { ...cap };
     for (const key of Object.keys(need) as (keyof ElmanCapacity)[]) next[key] = Math.max(cap[key], need[key]!);
     if ((Object.keys(next) as (keyof ElmanCapacity)[]).every((key) => next[key] === cap[key])) return;
-    this.noGrowthWhileFitting();
-    const layout = elmanLayout({ inputs: this.inputSize, hidden: this.hiddenSize, outputs: this.outputSize }, slotsFor(this.spec.optimizer), next);
-    check(layout.end <= 2 ** 32, `the recurrent network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
-    this.be.ensure(layout.end);
-    this.L = layout;
+    this.L = this.grownTo(elmanLayout({ inputs: this.inputSize, hidden: this.hiddenSize, outputs: this.outputSize }, slotsFor(this.spec.optimizer), next));
   }
 
 
@@ -570,8 +567,7 @@ export interface RecurrentModelJSON {
 
 export async function createRecurrentNetwork(spec: RecurrentSpec): Promise<RecurrentNetwork> {
   const resolved = resolveRecurrentSpec(spec);
-  let name: BackendName = spec.backend ?? 'simd';
-  if (name === 'simd' && !simdSupported()) name = 'scalar';
+  const name = preferredBackend(spec.backend);
   const layout = elmanLayout({ inputs: resolved.inputSize, hidden: resolved.hiddenSize, outputs: resolved.outputSize },
     slotsFor(resolved.optimizer), { batch: DEFAULT_BATCH, stepRows: DEFAULT_BATCH, rows: 0, sequences: 0, batches: 0 });
   check(layout.end <= 2 ** 32, `createRecurrentNetwork: the network needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
@@ -581,17 +577,10 @@ export async function createRecurrentNetwork(spec: RecurrentSpec): Promise<Recur
 }
 
 const KNOWN = new Set(['format', 'version', 'kind', 'inputSize', 'hiddenSize', 'outputSize', 'activation', 'output', 'loss', 'optimizer', 'l2', 'seed', 'truncate', 'clipNorm', 'weights']);
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A recurrent network from `toJSON()`'s object or its JSON text; every field is checked before anything is allocated. */
 export async function loadRecurrentNetwork(json: string | object, options: { backend?: BackendName } = {}): Promise<RecurrentNetwork> {
-  let m: unknown = json;
-  if (typeof json === 'string') {
-    try { m = JSON.parse(json); } catch (e) { throw new BackpropError(`model: not valid JSON (${(e as Error).message})`); }
-  }
-  check(isObj(m), 'model: expected a JSON object');
-  check(m.format === 'backprop-wasm', `model: not a backprop-wasm model (format is ${JSON.stringify(m.format) ?? 'missing'})`);
-  check(m.version === 1, `model: unsupported version ${JSON.stringify(m.version)} (this library reads version 1)`);
+  const m = modelObject(json);
   check(m.kind === 'elman', `model: not a recurrent (Elman) model (kind is ${JSON.stringify(m.kind) ?? 'missing'}; feed-forward models load with loadNetwork)`);
   check(isObj(m.optimizer), 'model: optimizer must be an object');
   const spec = resolveRecurrentSpec({

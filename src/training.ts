@@ -246,9 +246,12 @@ export abstract class ArenaUser {
     }
   }
 
-  /** Throws when a call during a fit would grow the arena (and move the training data). */
-  protected noGrowthWhileFitting(): void {
+  /** The arena grown to hold `layout` (a larger capacity's), refused during a fit (it would move the training data). */
+  protected grownTo<T extends { end: number }>(layout: T): T {
     this.idle('this call needs a larger arena than the running fit reserved (it would move the training data); make it after fit');
+    check(layout.end <= 2 ** 32, `the ${this.kind} needs ${layout.end} bytes of arena, more than WebAssembly's 4 GiB`);
+    this.be.ensure(layout.end);
+    return layout;
   }
 
   /** Drops the arena; the network cannot be used afterwards. */

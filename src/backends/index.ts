@@ -35,6 +35,8 @@ const modules = new Map<string, Promise<WebAssembly.Module>>();
 /** A minimal module using one SIMD instruction (v128.const; drop): validates only where SIMD works. */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11]);
 export const simdSupported = (): boolean => WebAssembly.validate(SIMD_PROBE);
+/** The backend asked for (simd by default), with scalar for simd where the engine lacks SIMD. */
+export const preferredBackend = (name: BackendName = 'simd'): BackendName => (name === 'simd' && !simdSupported() ? 'scalar' : name);
 /** The same probe with f32x4.relaxed_madd of three zero vectors. */
 const RELAXED_PROBE = (() => {
   const zero = [253, 12, ...new Array(16).fill(0)];
