@@ -8,28 +8,50 @@ const EPS: f32 = 1e-7;
 /** mean over m·n of (a − y)²;  da = 2(a − y)/(m·n) */
 export function mse_loss(a: usize, y: usize, da: usize, m: i32, n: i32): f64 {
   const count = m * n;
-  const scale = <f32>(2.0 / <f64>count);
-  let s: f64 = 0;
-  for (let i = 0; i < count; i++) {
-    const o = <usize>i << 2;
-    const d = load<f32>(a + o) - load<f32>(y + o);
-    s += <f64>d * <f64>d;
-    store<f32>(da + o, d * scale);
-  }
-  return s / <f64>count;
+  return squared_error(a, y, da, count, <f32>(2.0 / <f64>count)) / <f64>count;
 }
 
 /** ½·Σ (a − y)²;  da = a − y (the article's rule: no 1/m) */
 export function sse_loss(a: usize, y: usize, da: usize, m: i32, n: i32): f64 {
-  const count = m * n;
-  let s: f64 = 0;
-  for (let i = 0; i < count; i++) {
+  return 0.5 * squared_error(a, y, da, m * n, 1);
+}
+
+/** Σ (a − y)² over count values, in f64; da = (a − y)·scale. Four running sums, value i in
+ *  sum i mod 4 (the lanes of two f64x2), added as (s0 + s2) + (s1 + s3) at the end: one sum
+ *  was a chain of dependent f64 adds, 4 cycles each (Iris: 315 values, 0.35 µs). */
+function squared_error(a: usize, y: usize, da: usize, count: i32, scale: f32): f64 {
+  let i = 0;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    const sc = f32x4.splat(scale);
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const d = f32x4.sub(v128.load(a + o), v128.load(y + o));
+      const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(v128.shuffle<f32>(d, d, 2, 3, 2, 3));
+      lo = f64x2.add(lo, f64x2.mul(dl, dl));
+      hi = f64x2.add(hi, f64x2.mul(dh, dh));
+      v128.store(da + o, f32x4.mul(d, sc));
+    }
+    s0 = f64x2.extract_lane(lo, 0); s1 = f64x2.extract_lane(lo, 1);
+    s2 = f64x2.extract_lane(hi, 0); s3 = f64x2.extract_lane(hi, 1);
+  } else {
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      const d0 = load<f32>(a + o) - load<f32>(y + o), d1 = load<f32>(a + o, 4) - load<f32>(y + o, 4);
+      const d2 = load<f32>(a + o, 8) - load<f32>(y + o, 8), d3 = load<f32>(a + o, 12) - load<f32>(y + o, 12);
+      s0 += <f64>d0 * <f64>d0; s1 += <f64>d1 * <f64>d1; s2 += <f64>d2 * <f64>d2; s3 += <f64>d3 * <f64>d3;
+      store<f32>(da + o, d0 * scale); store<f32>(da + o, d1 * scale, 4); store<f32>(da + o, d2 * scale, 8); store<f32>(da + o, d3 * scale, 12);
+    }
+  }
+  for (let j = 0; i < count; i++, j++) { // the last count mod 4 values, into s0, s1, s2
     const o = <usize>i << 2;
     const d = load<f32>(a + o) - load<f32>(y + o);
-    s += <f64>d * <f64>d;
-    store<f32>(da + o, d);
+    const q = <f64>d * <f64>d;
+    if (j == 0) s0 += q; else if (j == 1) s1 += q; else s2 += q;
+    store<f32>(da + o, d * scale);
   }
-  return 0.5 * s;
+  return (s0 + s2) + (s1 + s3);
 }
 
 /** softmax + cross-entropy: mean over rows of Σ_j y_j·(logsumexp(z) − z_j),
@@ -90,13 +112,24 @@ export function count_correct(a: usize, y: usize, m: i32, n: i32): i32 {
   if (n == 1) {
     for (let i = 0; i < m; i++) {
       const o = <usize>i << 2;
-      if ((load<f32>(a + o) >= 0.5) == (load<f32>(y + o) >= 0.5)) hits++;
+      hits += i32((load<f32>(a + o) >= 0.5) == (load<f32>(y + o) >= 0.5));
     }
     return hits;
   }
-  for (let i = 0; i < m; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // four rows at once, one per lane, with masks instead of branches: a branch on which
+    // column wins mispredicts on most rows (Iris: 0.6 µs a batch of 105)
+    const stride = <usize>n << 2;
+    for (; i + 4 <= m; i += 4) {
+      const r = <usize>(i * n) << 2;
+      const same = i32x4.eq(argmax4(a + r, stride, n), argmax4(y + r, stride, n));
+      hits -= i32x4.extract_lane(same, 0) + i32x4.extract_lane(same, 1) + i32x4.extract_lane(same, 2) + i32x4.extract_lane(same, 3);
+    }
+  }
+  for (; i < m; i++) {
     const r = <usize>(i * n) << 2;
-    if (argmax(a + r, n) == argmax(y + r, n)) hits++;
+    hits += i32(argmax(a + r, n) == argmax(y + r, n));
   }
   return hits;
 }
@@ -109,4 +142,25 @@ function argmax(p: usize, n: i32): i32 {
     if (v > bv) { bv = v; best = j; }
   }
   return best;
+}
+
+/** argmax of the four rows at p, p + stride, … (lane = row), first max wins as in argmax */
+// @ts-ignore: decorator
+@inline function argmax4(p: usize, stride: usize, n: i32): v128 {
+  let bv = column4(p, stride), best = i32x4.splat(0);
+  for (let j = 1; j < n; j++) {
+    const v = column4(p + (<usize>j << 2), stride);
+    const gt = f32x4.gt(v, bv);
+    bv = v128.bitselect(v, bv, gt);
+    best = v128.bitselect(i32x4.splat(j), best, gt);
+  }
+  return best;
+}
+
+// @ts-ignore: decorator
+@inline function column4(p: usize, stride: usize): v128 {
+  let v = v128.load32_zero(p);
+  v = v128.load32_lane(p + stride, v, 1);
+  v = v128.load32_lane(p + stride * 2, v, 2);
+  return v128.load32_lane(p + stride * 3, v, 3);
 }

@@ -303,7 +303,7 @@ export class Network extends ArenaUser {
           if (classify) correct += k.count_correct(out, L.yb, m, outputs);
           seen += m;
           if (options.onBatchEnd) { options.onBatchEnd(b, batches, epoch); this.alive(); }
-          if (loop.due()) await loop.pause();
+          if (b + 1 < batches && loop.due()) await loop.pause(); // after the last, loop.end yields when due
           if (options.signal?.aborted) break;
         }
         const go = loop.end(epoch, sum ? total : total / seen, correct / seen);

@@ -86,6 +86,46 @@ describe('loss kernels', async () => {
     }
   });
 
+  it('mse_loss and sse_loss: simd = scalar to the bit (value and gradient) at every length mod 4', () => {
+    const rng = new Rng(12);
+    const [simd, scalar] = backends;
+    for (const count of [1, 2, 3, 4, 5, 6, 7, 8, 13, 315, 640]) {
+      const a = randomArray(rng, count, -3, 3), y = randomArray(rng, count, -3, 3);
+      for (const name of ['mse_loss', 'sse_loss'] as const) {
+        const outs = [simd, scalar].map((be) => {
+          const P = new Placer();
+          const pa = P.take(count), py = P.take(count), pg = P.take(count);
+          put(be, pa, a); put(be, py, y);
+          const loss = be.kernels[name](pa, py, pg, count, 1);
+          return { loss, g: Array.from(get(be, pg, count)) };
+        });
+        expect(outs[0].loss, `${name} ${count}`).toBe(outs[1].loss);
+        expect(outs[0].g, `${name} ${count}`).toEqual(outs[1].g);
+        let ref = 0;
+        for (let i = 0; i < count; i++) ref += (Math.fround(a[i] - y[i])) ** 2;
+        expect(Math.abs(outs[0].loss - (name === 'sse_loss' ? ref / 2 : ref / count))).toBeLessThan(1e-12 * Math.max(1, ref));
+      }
+    }
+  });
+
+  it('count_correct: equals a plain argmax count on rows with ties, every m mod 4 and n', () => {
+    const rng = new Rng(5);
+    const argmax = (v: Float32Array, o: number, n: number) => { let b = 0; for (let j = 1; j < n; j++) if (v[o + j] > v[o + b]) b = j; return b; };
+    for (const n of [2, 3, 4, 5, 10]) for (const m of [1, 2, 3, 4, 5, 7, 8, 105]) {
+      // values from a few levels, so rows often tie (the first max must win)
+      const a = Float32Array.from({ length: m * n }, () => rng.below(4) / 4);
+      const y = Float32Array.from({ length: m * n }, () => rng.below(3) / 2);
+      let want = 0;
+      for (let i = 0; i < m; i++) if (argmax(a, i * n, n) === argmax(y, i * n, n)) want++;
+      for (const be of backends) {
+        const P = new Placer();
+        const pa = P.take(m * n), py = P.take(m * n);
+        put(be, pa, a); put(be, py, y);
+        expect(be.kernels.count_correct(pa, py, m, n), `${be.name} ${m}×${n}`).toBe(want);
+      }
+    }
+  });
+
   it('count_correct: argmax rows (first max wins) and the n = 1 threshold', () => {
     for (const be of backends) {
       const P = new Placer();
