@@ -6,10 +6,11 @@ export * from './losses';
 export * from './optimizers';
 export * from './gather';
 export * from './random';
+import { PANEL_END } from './tiles';
 
-/** First byte after the module's own static data: the arena starts above it. */
+/** First byte after the module's own memory (its static data and the GEMM panel): the arena starts above it. */
 export function heap_base(): usize {
-  return __heap_base;
+  return PANEL_END;
 }
 export * from './step';
 export * from './finite';

@@ -135,7 +135,7 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
       const l = layer(plan, i);
       const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS);
       const zr = field(l, Z) + (<usize>(r0 * units) << 2), ar = field(l, A) + (<usize>(r0 * units) << 2);
-      gemm_strided(input + (<usize>(r0 * ins) << 2), ins, 1, field(l, W), field(l, B), zr, rows, units, ins);
+      gemm_strided(input + (<usize>(r0 * ins) << 2), ins, 1, field(l, W), field(l, B), zr, rows, units, ins, 0);
       act_forward(load<i32>(l, ACT), zr, ar, rows, units);
       input = field(l, A);
     }
@@ -169,7 +169,7 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
     const insChunks = chunk_count(ins, T, DW_LEAST);
     for (let c = claim(ctrl, insChunks); c >= 0; c = claim(ctrl, insChunks)) {
       const i0 = chunk_start(c, ins, T, DW_LEAST), i1 = chunk_start(c + 1, ins, T, DW_LEAST);
-      gemm_strided(below + (<usize>i0 << 2), 1, ins, dz, 0, field(l, GW) + (<usize>(i0 * units) << 2), i1 - i0, units, m);
+      gemm_strided(below + (<usize>i0 << 2), 1, ins, dz, 0, field(l, GW) + (<usize>(i0 * units) << 2), i1 - i0, units, m, 0);
       if (repack) pack_wt(l, scratch, i0, i1);
       const w = <i32>((field(l, W) - field(plan, PARAMS)) >> 2);
       bad += update_own(plan, w + i0 * units, i1 == ins ? w + ((ins * units + 3) & ~3) : w + i1 * units);
@@ -187,7 +187,7 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
       const r0 = chunk_start(c, m, T, ROWS_LEAST), rows = chunk_start(c + 1, m, T, ROWS_LEAST) - r0;
       const ins4 = <usize>(r0 * ins) << 2;
       const dar = field(p, DA) + ins4;
-      gemm_strided(dz + (<usize>(r0 * units) << 2), units, 1, scratch, 0, dar, rows, ins, units);
+      gemm_strided(dz + (<usize>(r0 * units) << 2), units, 1, scratch, 0, dar, rows, ins, units, 0);
       act_backward(load<i32>(p, ACT), field(p, A) + ins4, dar, field(p, DZ) + ins4, rows, ins);
     }
     base += rowChunks;

@@ -31,25 +31,32 @@ const KC = 256;
 // bias row, else zero (pointer 0). Arena pointers are 16-byte aligned, so 1 is free.
 const FROM_C: usize = 1;
 
-export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: usize, m: i32, n: i32, k: i32): void {
-  const rowB = <usize>n << 2, stepA = <usize>sap << 2;
+export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: usize, m: i32, n: i32, k: i32, panel: usize): void {
+  const rowC = <usize>n << 2, stepA = <usize>sap << 2;
+  const rowB = rowC; // B's row stride, until a strip of it is packed (below)
   if (ASC_FEATURE_SIMD && n <= 4 && k >= 1 && k <= 4) {
-    if (n == 4) tiny_k(a, sai, stepA, b, rowB, bias, c, m, k, 4);
-    else if (n == 3) tiny_k(a, sai, stepA, b, rowB, bias, c, m, k, 3);
-    else if (n == 2) tiny_k(a, sai, stepA, b, rowB, bias, c, m, k, 2);
-    else tiny_k(a, sai, stepA, b, rowB, bias, c, m, k, 1);
+    if (n == 4) tiny_k(a, sai, stepA, b, rowB, bias, c, rowC, m, k, 4);
+    else if (n == 3) tiny_k(a, sai, stepA, b, rowB, bias, c, rowC, m, k, 3);
+    else if (n == 2) tiny_k(a, sai, stepA, b, rowB, bias, c, rowC, m, k, 2);
+    else tiny_k(a, sai, stepA, b, rowB, bias, c, rowC, m, k, 1);
     return;
   }
   let k0 = 0;
   do {
     const kc = min(KC, k - k0);
-    const ak = a + (<usize>(k0 * sap) << 2), bk = b + (<usize>(k0 * n) << 2);
+    const ak = a + (<usize>(k0 * sap) << 2), bk = b + <usize>k0 * rowB;
     const init = k0 == 0 ? bias : FROM_C;
     let j = 0;
     if (ASC_FEATURE_SIMD) {
+      // A strip of B whose rows lie a power of two apart (n = 128: 512 bytes) maps its kc
+      // rows onto a few L1 sets, which evict each other before the next row pair comes
+      // back to them: copied into a contiguous panel first, it stays in L1.
+      const packed = panel != 0 && m >= 8 && rowB != 64;
       for (; j + 16 <= n; j += 16) {
         const jb = <usize>j << 2;
-        pair(ak, sai, stepA, bk + jb, rowB, kc, c + jb, init ? init + (init == FROM_C ? 0 : jb) : 0, m, 4, 48, 4);
+        let bj = bk + jb, rb = rowB;
+        if (packed) { pack16(bj, rowB, kc, panel); bj = panel; rb = 64; }
+        pair(ak, sai, stepA, bj, rb, kc, c + jb, rowC, init ? init + (init == FROM_C ? 0 : jb) : 0, m, 4, 48, 4);
       }
       // The last r = n − j < 16 columns. The window ending at column n overlaps the vector
       // before it (or, for r < 4, columns already done); lanes that redo a column are not
@@ -58,37 +65,52 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
         const r = n - j, jb = <usize>j << 2;
         const last = <usize>((r - 4) << 2), keep = r - 4 * ((max(r, 4) - 1) >> 2);
         const bj = bk + jb, cj = c + jb, start = init ? init + (init == FROM_C ? 0 : jb) : 0;
-        if (r > 12) pair(ak, sai, stepA, bj, rowB, kc, cj, start, m, 4, last, keep);
-        else if (r > 8) pair(ak, sai, stepA, bj, rowB, kc, cj, start, m, 3, last, keep);
-        else if (r > 4) quad(ak, sai, stepA, bj, rowB, kc, cj, start, m, 2, last, keep, 4);
-        else quad(ak, sai, stepA, bj, rowB, kc, cj, start, m, 1, last, keep, 4);
+        if (r > 12) pair(ak, sai, stepA, bj, rowB, kc, cj, rowC, start, m, 4, last, keep);
+        else if (r > 8) pair(ak, sai, stepA, bj, rowB, kc, cj, rowC, start, m, 3, last, keep);
+        else if (r > 4) quad(ak, sai, stepA, bj, rowB, kc, cj, rowC, start, m, 2, last, keep, 4);
+        else quad(ak, sai, stepA, bj, rowB, kc, cj, rowC, start, m, 1, last, keep, 4);
         j = n;
-      } else if (n == 3) { quad(ak, sai, stepA, bk, rowB, kc, c, init, m, 1, 0, 4, 3); j = n; }
-      else if (n == 2) { quad(ak, sai, stepA, bk, rowB, kc, c, init, m, 1, 0, 4, 2); j = n; }
-      else if (n == 1) { quad(ak, sai, stepA, bk, rowB, kc, c, init, m, 1, 0, 4, 1); j = n; }
+      } else if (n == 3) { quad(ak, sai, stepA, bk, rowB, kc, c, rowC, init, m, 1, 0, 4, 3); j = n; }
+      else if (n == 2) { quad(ak, sai, stepA, bk, rowB, kc, c, rowC, init, m, 1, 0, 4, 2); j = n; }
+      else if (n == 1) { quad(ak, sai, stepA, bk, rowB, kc, c, rowC, init, m, 1, 0, 4, 1); j = n; }
     }
     for (; j < n; j++) {
       const jb = <usize>j << 2;
-      strip1(ak, sai, stepA, bk + jb, rowB, kc, c + jb, init ? init + (init == FROM_C ? 0 : jb) : 0, m);
+      strip1(ak, sai, stepA, bk + jb, rowB, kc, c + jb, rowC, init ? init + (init == FROM_C ? 0 : jb) : 0, m);
     }
     k0 += KC;
   } while (k0 < k);
 }
 
+/** Rows [0, kc) of the 16-column strip at b (row stride rowB bytes) into panel, 64 bytes a row. */
+function pack16(b: usize, rowB: usize, kc: i32, panel: usize): void {
+  for (let p = 0; p < kc; p++) {
+    v128.store(panel, v128.load(b)); v128.store(panel, v128.load(b, 16), 16);
+    v128.store(panel, v128.load(b, 32), 32); v128.store(panel, v128.load(b, 48), 48);
+    b += rowB; panel += 64;
+  }
+}
+
+/** Room for one packed strip (KC rows × 16 columns), right above the module's static data
+ *  (heap_base in index.ts counts it in, so the arena starts above it). For the one-thread
+ *  products only: the threaded step's products do not pack (they would share it). */
+export const PANEL: usize = (__heap_base + 63) & ~63;
+export const PANEL_END: usize = PANEL + KC * 64;
+
 // The tiles share one contract: c and b point at the tile's column 0 in row 0
-// (row stride rowB); v vectors (a constant at each call) at byte offsets 0, 16,
+// (row strides rowC and rowB); v vectors (a constant at each call) at byte offsets 0, 16,
 // 32, … except the last, at `last` (wrapping below 0 when the window reaches
 // back), of which only the last `keep` lanes are stored; init is FROM_C, a bias
 // pointer (at the tile's column 0), or 0.
 
 // 2 rows × v = 3 or 4 vectors (12 or 16 columns): row pairs, then a lone last row.
 // @ts-ignore: decorator
-@inline function pair(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, init: usize, m: i32, v: i32, last: usize, keep: i32): void {
+@inline function pair(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, rowC: usize, init: usize, m: i32, v: i32, last: usize, keep: i32): void {
   const fromC = init == FROM_C, z = f32x4.splat(0);
   const o2 = v == 3 ? last : 32, o3 = last;
   let i = 0;
   for (; i + 2 <= m; i += 2) {
-    const c0 = c + <usize>i * rowB, c1 = c0 + rowB;
+    const c0 = c + <usize>i * rowC, c1 = c0 + rowC;
     let x0 = z, x1 = z, x2 = z, x3 = z, y0 = z, y1 = z, y2 = z, y3 = z;
     if (init) {
       const s0 = fromC ? c0 : init, s1 = fromC ? c1 : init;
@@ -109,7 +131,7 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
     store_row(c1, v, last, keep, y0, y1, y2, y3);
   }
   if (i < m) {
-    const c0 = c + <usize>i * rowB;
+    const c0 = c + <usize>i * rowC;
     let x0 = z, x1 = z, x2 = z, x3 = z;
     if (init) {
       const s0 = fromC ? c0 : init;
@@ -140,12 +162,12 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
 // With lanes < 4 (n < 4, v = 1, last = 0) the one vector holds columns 0…lanes−1:
 // loaded without reading past the row, the other lanes 0 and never stored.
 // @ts-ignore: decorator
-@inline function quad(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, init: usize, m: i32, v: i32, last: usize, keep: i32, lanes: i32): void {
+@inline function quad(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, rowC: usize, init: usize, m: i32, v: i32, last: usize, keep: i32, lanes: i32): void {
   const fromC = init == FROM_C, z = f32x4.splat(0);
   const o0 = v == 1 ? last : 0, o1 = last, sa = <usize>sai << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const c0 = c + <usize>i * rowB, c1 = c0 + rowB, c2 = c1 + rowB, c3 = c2 + rowB;
+    const c0 = c + <usize>i * rowC, c1 = c0 + rowC, c2 = c1 + rowC, c3 = c2 + rowC;
     let x0 = z, x1 = z, y0 = z, y1 = z, w0 = z, w1 = z, e0 = z, e1 = z;
     if (init) {
       const s0 = fromC ? c0 : init, s1 = fromC ? c1 : init, s2 = fromC ? c2 : init, s3 = fromC ? c3 : init;
@@ -165,7 +187,7 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
     store_lanes(c2 + last, v > 1 ? w1 : w0, keep, lanes); store_lanes(c3 + last, v > 1 ? e1 : e0, keep, lanes);
   }
   for (; i < m; i++) {
-    const c0 = c + <usize>i * rowB;
+    const c0 = c + <usize>i * rowC;
     let x0 = z, x1 = z;
     if (init) {
       const s0 = fromC ? c0 : init;
@@ -188,14 +210,14 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
 // row of C at a time, k unrolled (k and lanes are constants at each call). On 105×4×4 this is
 // 1.8× the 4-row tile, whose setup cost more than its 4 steps (and 1.2× a loop testing k per row).
 // @ts-ignore: decorator
-@inline function tiny_k(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, bias: usize, c: usize, m: i32, k: i32, lanes: i32): void {
-  if (k == 4) tiny(a, sai, stepA, b, rowB, bias, c, m, 4, lanes);
-  else if (k == 3) tiny(a, sai, stepA, b, rowB, bias, c, m, 3, lanes);
-  else if (k == 2) tiny(a, sai, stepA, b, rowB, bias, c, m, 2, lanes);
-  else tiny(a, sai, stepA, b, rowB, bias, c, m, 1, lanes);
+@inline function tiny_k(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, bias: usize, c: usize, rowC: usize, m: i32, k: i32, lanes: i32): void {
+  if (k == 4) tiny(a, sai, stepA, b, rowB, bias, c, rowC, m, 4, lanes);
+  else if (k == 3) tiny(a, sai, stepA, b, rowB, bias, c, rowC, m, 3, lanes);
+  else if (k == 2) tiny(a, sai, stepA, b, rowB, bias, c, rowC, m, 2, lanes);
+  else tiny(a, sai, stepA, b, rowB, bias, c, rowC, m, 1, lanes);
 }
 // @ts-ignore: decorator
-@inline function tiny(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, bias: usize, c: usize, m: i32, k: i32, lanes: i32): void {
+@inline function tiny(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, bias: usize, c: usize, rowC: usize, m: i32, k: i32, lanes: i32): void {
   const z = f32x4.splat(0);
   const b0 = load_lanes(b, lanes), b1 = k > 1 ? load_lanes(b + rowB, lanes) : z;
   const b2 = k > 2 ? load_lanes(b + 2 * rowB, lanes) : z, b3 = k > 3 ? load_lanes(b + 3 * rowB, lanes) : z;
@@ -207,7 +229,7 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
     if (k > 2) x = madd(v128.load32_splat(pa + 2 * stepA), b2, x);
     if (k > 3) x = madd(v128.load32_splat(pa + 3 * stepA), b3, x);
     store_lanes(pc, x, 4, lanes);
-    pa += rowA; pc += rowB;
+    pa += rowA; pc += rowC;
   }
 }
 
@@ -240,11 +262,11 @@ export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize
 
 // One column, scalar: the whole scalar build.
 // @ts-ignore: decorator
-@inline function strip1(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, init: usize, m: i32): void {
+@inline function strip1(a: usize, sai: i32, stepA: usize, b: usize, rowB: usize, kc: i32, c: usize, rowC: usize, init: usize, m: i32): void {
   const fromC = init == FROM_C;
   for (let i = 0; i < m; i += 2) {
     const two = i + 1 < m;
-    const c0 = c + <usize>i * rowB, c1 = two ? c0 + rowB : c0;
+    const c0 = c + <usize>i * rowC, c1 = two ? c0 + rowC : c0;
     const s0 = fromC ? c0 : init, s1 = fromC ? c1 : init;
     let x: f32 = s0 ? load<f32>(s0) : 0, y: f32 = s1 ? load<f32>(s1) : 0;
     let pa0 = a + (<usize>(i * sai) << 2), pa1 = two ? pa0 + (<usize>sai << 2) : pa0, pb = b;
