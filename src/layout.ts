@@ -6,7 +6,7 @@
 import { planBytes } from './plan.js';
 import { ctrlBytes } from './threads.js';
 
-export const ARENA_BASE = 65536; // above the WASM module's static data (checked at load)
+export const ARENA_BASE = 65536; // above the WASM module's own memory: its static data and GEMM panel (heap_base, checked at load)
 const ALIGN = 16;
 
 export interface Region { name: string; offset: number; bytes: number; shape: number[] }
