@@ -27,8 +27,8 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, ArenaUser, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining, slotsFor, updateParams,
-  type ResolvedOptimizer,
+  ACT, ArenaUser, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, resolveTraining,
+  setNamedParams, slotsFor, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { fixedPointLayout, formatRegions, type FixedPointCapacity, type FixedPointLayout, type FixedPointParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type OptimizerSpec, type OptimizerType } from './spec.js';
@@ -99,7 +99,6 @@ export interface FixedPointHistory extends History {
 
 const SPEC_KEYS = ['units', 'inputs', 'outputs', 'activation', 'loss', 'optimizer', 'learningRate', 'l2', 'seed', 'backend', 'maxSteps', 'tolerance', 'stepSize'];
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'onNonFinite', 'onNonConvergence', 'onWarning'];
-const DEFAULT_BATCH = 32;
 const MAX_UNITS = 1 << 13;
 const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
@@ -262,14 +261,7 @@ export class FixedPointNetwork extends ArenaUser {
     checkKeys(options, FIT_KEYS, 'fit');
     this.inputsOf(x, 'fit');
     const t = this.targetsOf(y, x.rows, 'fit');
-    const epochs = options.epochs ?? 1;
-    check(Number.isInteger(epochs) && epochs >= 1, `fit: epochs must be a positive integer, got ${String(epochs)}`);
-    const bs = options.batchSize ?? DEFAULT_BATCH;
-    check(bs === 'full' || isPosInt(bs), `fit: batchSize must be a positive integer or 'full', got ${String(bs)}`);
-    const shuffle = options.shuffle ?? true;
-    check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
-    const onNonFinite = options.onNonFinite ?? 'throw';
-    check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
+    const { epochs, batchSize: bs, shuffle, onNonFinite } = fitBasics(options);
     const onNonConvergence = options.onNonConvergence ?? 'skip';
     check(onNonConvergence === 'skip' || onNonConvergence === 'throw', `fit: onNonConvergence must be 'skip' or 'throw', got ${String(onNonConvergence)}`);
     check(options.onWarning === undefined || typeof options.onWarning === 'function', 'fit: onWarning must be a function');
@@ -453,13 +445,7 @@ export class FixedPointNetwork extends ArenaUser {
     this.alive();
     const { units: N, inputs } = this.spec;
     const shapes: [FixedPointParam, number, string][] = [['w', N * N, `${N}×${N}`], ['u', inputs * N, `${inputs}×${N}`], ['b', N, `${N}`]];
-    check(w && typeof w === 'object', 'setWeights: expected { w, u, b }');
-    for (const [key, n, shape] of shapes) {
-      check(w[key] instanceof Float32Array, `setWeights: ${key} must be a Float32Array`);
-      check(w[key].length === n, `setWeights: ${key} has ${w[key].length} values, expected ${shape} = ${n}`);
-      checkFiniteArray(w[key], `setWeights: ${key}`);
-    }
-    for (const [key, n] of shapes) this.f32(this.L.p[key], n).set(w[key]);
+    setNamedParams(this.be, w, shapes, this.L.p);
   }
 
 

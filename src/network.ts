@@ -10,7 +10,8 @@ import { isMatrix, matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
 import {
-  ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, slotsFor, updateParams, type OptimizerSpans,
+  ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, slotsFor, updateParams,
+  type OptimizerSpans,
 } from './training.js';
 import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
 import { layerInit, resolveSpec, checkKeys, type Activation, type NetworkSpec, type ResolvedSpec } from './spec.js';
@@ -57,7 +58,6 @@ export interface ModelMetadata {
 }
 
 const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEnd', 'onBatchEnd', 'signal', 'earlyStopping', 'onNonFinite'];
-const DEFAULT_BATCH = 32;
 
 type Fwd = (z: number, a: number, m: number, n: number) => void;
 type Bwd = (a: number, da: number, dz: number, m: number, n: number) => void;
@@ -240,14 +240,7 @@ export class Network extends ArenaUser {
     checkKeys(options, FIT_KEYS, 'fit');
     this.inputs(x, 'fit');
     const t = this.targets(y, x.rows, 'fit');
-    const epochs = options.epochs ?? 1;
-    check(Number.isInteger(epochs) && epochs >= 1, `fit: epochs must be a positive integer, got ${String(epochs)}`);
-    const bs = options.batchSize ?? DEFAULT_BATCH;
-    check(bs === 'full' || (Number.isInteger(bs) && bs >= 1), `fit: batchSize must be a positive integer or 'full', got ${String(bs)}`);
-    const shuffle = options.shuffle ?? true;
-    check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
-    const onNonFinite = options.onNonFinite ?? 'throw';
-    check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
+    const { epochs, batchSize: bs, shuffle, onNonFinite } = fitBasics(options);
     const es = options.earlyStopping;
     checkEarlyStopping(es);
     let val: [Matrix, Int32Array | Matrix] | undefined;

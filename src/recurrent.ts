@@ -18,8 +18,8 @@ import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import {
-  ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, EpochLoop, resetOptimizer, resolveTraining,
-  slotsFor, updateParams, type ResolvedOptimizer,
+  ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer,
+  resolveTraining, setNamedParams, slotsFor, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { elmanLayout, formatRegions, type ElmanCapacity, type ElmanLayout, type ElmanParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type Loss, type OptimizerSpec, type OptimizerType } from './spec.js';
@@ -85,7 +85,6 @@ const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'onEpochEn
 const ACTIVATIONS: readonly RecurrentActivation[] = ['tanh', 'sigmoid', 'relu'];
 const OUTPUTS: readonly RecurrentOutput[] = ['linear', 'softmax', 'sigmoid'];
 const LOSSES: readonly Loss[] = ['mse', 'sse', 'cross-entropy', 'binary-cross-entropy'];
-const DEFAULT_BATCH = 32;
 const MAX_PARAMS = 1 << 28;
 const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
 
@@ -323,14 +322,7 @@ export class RecurrentNetwork extends ArenaUser {
     checkKeys(options, FIT_KEYS, 'fit');
     const seqs = this.sequencesOf(sequences, 'fit');
     const { y: ys, classify } = this.targetsOf(targets, seqs, 'fit');
-    const epochs = options.epochs ?? 1;
-    check(Number.isInteger(epochs) && epochs >= 1, `fit: epochs must be a positive integer, got ${String(epochs)}`);
-    const bs = options.batchSize ?? DEFAULT_BATCH;
-    check(bs === 'full' || isPosInt(bs), `fit: batchSize must be a positive integer or 'full', got ${String(bs)}`);
-    const shuffle = options.shuffle ?? true;
-    check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
-    const onNonFinite = options.onNonFinite ?? 'throw';
-    check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
+    const { epochs, batchSize: bs, shuffle, onNonFinite } = fitBasics(options);
     const es = options.earlyStopping;
     checkEarlyStopping(es);
     let val: [Matrix[], SequenceTargets[]] | undefined;
@@ -516,13 +508,7 @@ export class RecurrentNetwork extends ArenaUser {
     this.alive();
     const { inputSize: I, hiddenSize: H, outputSize: O } = this.spec;
     const shapes: [ElmanParam, number, string][] = [['wxh', I * H, `${I}×${H}`], ['whh', H * H, `${H}×${H}`], ['bh', H, `${H}`], ['why', H * O, `${H}×${O}`], ['by', O, `${O}`]];
-    check(w && typeof w === 'object', 'setWeights: expected { wxh, whh, bh, why, by }');
-    for (const [key, n, shape] of shapes) {
-      check(w[key] instanceof Float32Array, `setWeights: ${key} must be a Float32Array`);
-      check(w[key].length === n, `setWeights: ${key} has ${w[key].length} values, expected ${shape} = ${n}`);
-      checkFiniteArray(w[key], `setWeights: ${key}`);
-    }
-    for (const [key, n] of shapes) this.f32(this.L.p[key], n).set(w[key]);
+    setNamedParams(this.be, w, shapes, this.L.p);
   }
 
 

@@ -64,6 +64,35 @@ export function checkFiniteMatrix(x: Matrix, what: string, row = 'row'): void {
     if (!Number.isFinite(d[i])) throw new BackpropError(`${what}: ${row} ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${d[i]}`);
 }
 
+/** The batch size of a fit that names none, and the batch capacity a new network reserves. */
+export const DEFAULT_BATCH = 32;
+
+export interface FitBasics { epochs: number; batchSize: number | 'full'; shuffle: boolean; onNonFinite: 'throw' | 'stop' }
+
+/** The options every driver's fit takes, checked, with their defaults. */
+export function fitBasics(o: { epochs?: number; batchSize?: number | 'full'; shuffle?: boolean; onNonFinite?: 'throw' | 'stop' }): FitBasics {
+  const epochs = o.epochs ?? 1;
+  check(Number.isInteger(epochs) && epochs >= 1, `fit: epochs must be a positive integer, got ${String(epochs)}`);
+  const batchSize = o.batchSize ?? DEFAULT_BATCH;
+  check(batchSize === 'full' || (Number.isInteger(batchSize) && batchSize >= 1), `fit: batchSize must be a positive integer or 'full', got ${String(batchSize)}`);
+  const shuffle = o.shuffle ?? true;
+  check(typeof shuffle === 'boolean', 'fit: shuffle must be true or false');
+  const onNonFinite = o.onNonFinite ?? 'throw';
+  check(onNonFinite === 'throw' || onNonFinite === 'stop', `fit: onNonFinite must be 'throw' or 'stop', got ${String(onNonFinite)}`);
+  return { epochs, batchSize, shuffle, onNonFinite };
+}
+
+/** Checks named tensors against [name, length, shape text] and copies each to its arena offset. */
+export function setNamedParams<K extends string>(be: Backend, w: Record<K, Float32Array>, shapes: [K, number, string][], offsets: Record<K, number>): void {
+  check(w && typeof w === 'object', `setWeights: expected { ${shapes.map(([key]) => key).join(', ')} }`);
+  for (const [key, n, shape] of shapes) {
+    check(w[key] instanceof Float32Array, `setWeights: ${key} must be a Float32Array`);
+    check(w[key].length === n, `setWeights: ${key} has ${w[key].length} values, expected ${shape} = ${n}`);
+    checkFiniteArray(w[key], `setWeights: ${key}`);
+  }
+  for (const [key, n] of shapes) new Float32Array(be.buffer(), offsets[key], n).set(w[key]);
+}
+
 export function checkEarlyStopping(es: unknown): void {
   if (es === undefined) return;
   const e = es as { patience: number; minDelta?: number; restoreBest?: boolean };
