@@ -24,11 +24,11 @@ import type { Kernels } from './backends/kernels.js';
 import { isObj, modelObject } from './model.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
 import { BackpropError, check } from './errors.js';
-import { isMatrix, matrix, type Matrix } from './matrix.js';
-import type { EpochLogs, History } from './network.js';
+import { matrix, type Matrix } from './matrix.js';
+import type { EpochLogs, FitOptions, History } from './network.js';
 import {
-  ACT, ArenaUser, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, resolveTraining,
-  setNamedParams, slotsFor, updateParams, type ResolvedOptimizer,
+  ACT, ArenaUser, checkInputs, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, resolveTraining,
+  setNamedParams, slotsFor, targetMatrix, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { fixedPointLayout, formatRegions, type FixedPointCapacity, type FixedPointLayout, type FixedPointParam } from './recurrent-layout.js';
 import { checkKeys, oneOf, type OptimizerSpec, type OptimizerType } from './spec.js';
@@ -68,15 +68,8 @@ export interface FixedPointWeights { w: Float32Array; u: Float32Array; b: Float3
 /** One relaxation's outcome: iterations run and the final residual. */
 export interface Relaxation { steps: number; residual: number; converged: boolean }
 
-export interface FixedPointFitOptions {
-  epochs?: number;
-  batchSize?: number | 'full';
-  shuffle?: boolean;
-  validationData?: [Matrix, Int32Array | Matrix];
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
-  signal?: AbortSignal;
-  onNonFinite?: 'throw' | 'stop';
+/** fit's options of a feed-forward network but early stopping, and two of the relaxation's own. */
+export interface FixedPointFitOptions extends Omit<FitOptions, 'earlyStopping'> {
   /** a batch whose relaxation did not converge: skip its update and warn (default), or throw */
   onNonConvergence?: 'skip' | 'throw';
   /** where warnings go (default: the network's onWarning, console.warn unless set) */
@@ -209,32 +202,11 @@ export class FixedPointNetwork extends ArenaUser {
 
 
   private inputsOf(x: unknown, what: string): Matrix {
-    check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
-    check(x.cols === this.spec.inputs, `${what}: x has ${x.cols} columns, the network has ${this.spec.inputs} inputs`);
-    check(x.rows >= 1, `${what}: x has no rows`);
-    checkFiniteMatrix(x, `${what}: x`);
-    return x;
+    return checkInputs(x as Matrix, this.spec.inputs, what);
   }
 
   private targetsOf(y: unknown, rows: number, what: string): Matrix {
-    const n = this.spec.outputs;
-    if (isMatrix(y)) {
-      check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
-      check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
-      checkFiniteMatrix(y, `${what}: y`);
-      return y;
-    }
-    check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);
-    check(y.length === rows, `${what}: y has ${y.length} labels, x has ${rows} rows`);
-    const t = matrix(rows, n), classes = n === 1 ? 2 : n;
-    const lo = this.spec.activation === 'tanh' ? -1 : 0; // one-hot in the units' range
-    for (let i = 0; i < rows; i++) {
-      const c = y[i];
-      if (!(c >= 0 && c < classes)) throw new BackpropError(`${what}: label ${c} at row ${i + 1} is out of range for ${n} output unit${n === 1 ? '' : 's'} (expected 0…${classes - 1})`);
-      if (n === 1) t.data[i] = c === 1 ? 1 : lo;
-      else for (let j = 0; j < n; j++) t.data[i * n + j] = j === c ? 1 : lo;
-    }
-    return t;
+    return targetMatrix(y, rows, this.spec.outputs, what, this.spec.activation === 'tanh' ? -1 : 0); // one-hot in the units' range
   }
 
   /** Relaxes x in chunks of the batch capacity; `visit` sees each chunk after its forward relaxation. */

@@ -6,11 +6,11 @@ import { createBackend, preferredBackend, type Backend, type BackendName } from 
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
 import { computeLayout, formatLayout, type Capacity, type LayerPlan, type Layout } from './layout.js';
-import { isMatrix, matrix, type Matrix } from './matrix.js';
+import { matrix, type Matrix } from './matrix.js';
 import { modelToJSON, type ModelJSON } from './model.js';
 import { PLAN, writePlan } from './plan.js';
 import {
-  ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, slotsFor, updateParams,
+  ArenaUser, checkEarlyStopping, checkFiniteArray, checkInputs, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer, slotsFor, targetMatrix, updateParams,
   type OptimizerSpans,
 } from './training.js';
 import { availableThreads, CTRL, MAX_THREADS, startPool, type ThreadPool } from './threads.js';
@@ -195,30 +195,11 @@ export class Network extends ArenaUser {
 
   /** Targets as an f32 matrix with one column per output unit. */
   private targets(y: Int32Array | Matrix, rows: number, what: string): Matrix {
-    const n = this.outputSize;
-    if (isMatrix(y)) {
-      check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
-      check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
-      checkFiniteMatrix(y, `${what}: y`);
-      return y;
-    }
-    check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);
-    check(y.length === rows, `${what}: y has ${y.length} labels, x has ${rows} rows`);
-    const t = matrix(rows, n);
-    const classes = n === 1 ? 2 : n;
-    for (let i = 0; i < rows; i++) {
-      const c = y[i];
-      if (c < 0 || c >= classes) throw new BackpropError(`${what}: label ${c} at row ${i + 1} is out of range for ${n} output unit${n === 1 ? '' : 's'} (expected 0…${classes - 1})`);
-      if (n === 1) t.data[i] = c; else t.data[i * n + c] = 1;
-    }
-    return t;
+    return targetMatrix(y, rows, this.outputSize, what);
   }
 
   private inputs(x: Matrix, what: string): void {
-    check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
-    check(x.cols === this.inputSize, `${what}: x has ${x.cols} columns, the network has ${this.inputSize} inputs`);
-    check(x.rows >= 1, `${what}: x has no rows`);
-    checkFiniteMatrix(x, `${what}: x`);
+    checkInputs(x, this.inputSize, what);
   }
 
   /** Runs the forward pass over x in chunks of the batch capacity; `visit` sees each chunk's row range. */

@@ -16,7 +16,7 @@ import { isObj, modelObject } from './model.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
 import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
-import type { EpochLogs, History } from './network.js';
+import type { EpochLogs, FitOptions, History } from './network.js';
 import {
   ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer,
   resolveTraining, setNamedParams, slotsFor, updateParams, type ResolvedOptimizer,
@@ -62,17 +62,10 @@ export interface RecurrentWeights { wxh: Float32Array; whh: Float32Array; bh: Fl
 /** A sequence's targets: a Matrix of steps × outputs, or an Int32Array of one class per step. */
 export type SequenceTargets = Matrix | Int32Array;
 
-export interface RecurrentFitOptions {
-  epochs?: number;
-  /** sequences per batch (batches hold sequences of one length); default 32 */
-  batchSize?: number | 'full';
-  shuffle?: boolean;
+/** fit's options of a feed-forward network, over sequences: batchSize counts sequences (batches
+ *  hold sequences of one length; default 32), validationData is [sequences, targets]. */
+export interface RecurrentFitOptions extends Omit<FitOptions, 'validationData'> {
   validationData?: [Matrix[], SequenceTargets[]];
-  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
-  signal?: AbortSignal;
-  earlyStopping?: { patience: number; minDelta?: number; restoreBest?: boolean };
-  onNonFinite?: 'throw' | 'stop';
 }
 
 export interface RecurrentHistory extends History {

@@ -5,7 +5,7 @@
 import type { Backend, BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
 import { BackpropError, check } from './errors.js';
-import type { Matrix } from './matrix.js';
+import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
 import type { ParamSpans } from './recurrent-layout.js';
 import { resolveSpec, type NetworkSpec, type ResolvedSpec } from './spec.js';
@@ -91,6 +91,36 @@ export function setNamedParams<K extends string>(be: Backend, w: Record<K, Float
     checkFiniteArray(w[key], `setWeights: ${key}`);
   }
   for (const [key, n] of shapes) new Float32Array(be.buffer(), offsets[key], n).set(w[key]);
+}
+
+/** x checked as a fit's or predict's input: a Matrix of `inputs` columns, at least one row, finite. */
+export function checkInputs(x: Matrix, inputs: number, what: string): Matrix {
+  check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
+  check(x.cols === inputs, `${what}: x has ${x.cols} columns, the network has ${inputs} inputs`);
+  check(x.rows >= 1, `${what}: x has no rows`);
+  checkFiniteMatrix(x, `${what}: x`);
+  return x;
+}
+
+/** Targets as an f32 matrix of `n` columns: a Matrix as given (checked), or class labels one-hot
+ *  (for n = 1: the label itself), with `lo` where a label is not (the output units' low end). */
+export function targetMatrix(y: unknown, rows: number, n: number, what: string, lo = 0): Matrix {
+  if (isMatrix(y)) {
+    check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
+    check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
+    checkFiniteMatrix(y, `${what}: y`);
+    return y;
+  }
+  check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);
+  check(y.length === rows, `${what}: y has ${y.length} labels, x has ${rows} rows`);
+  const t = matrix(rows, n), classes = n === 1 ? 2 : n;
+  for (let i = 0; i < rows; i++) {
+    const c = y[i];
+    if (!(c >= 0 && c < classes)) throw new BackpropError(`${what}: label ${c} at row ${i + 1} is out of range for ${n} output unit${n === 1 ? '' : 's'} (expected 0…${classes - 1})`);
+    if (n === 1) t.data[i] = c === 1 ? 1 : lo;
+    else for (let j = 0; j < n; j++) t.data[i * n + j] = j === c ? 1 : lo;
+  }
+  return t;
 }
 
 export function checkEarlyStopping(es: unknown): void {
