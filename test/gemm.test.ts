@@ -89,8 +89,8 @@ describe('gemm kernels', async () => {
     }
   });
 
-  it('transpose', () => {
-    for (const be of backends) for (const [m, n] of [[1, 1], [3, 5], [16, 7]]) {
+  it('transpose: every backend, in 4×4 blocks and their row and column tails', () => {
+    for (const be of backends) for (const [m, n] of [[1, 1], [3, 5], [16, 7], [4, 4], [5, 9], [8, 12], [13, 6], [17, 19]]) { // 4×4 blocks and every tail
       const P = new Placer();
       const A = Float32Array.from({ length: m * n }, (_, i) => i);
       const pa = P.take(m * n), pc = P.take(m * n);
