@@ -251,6 +251,7 @@ export class Network extends ArenaUser {
 
     return this.running(async () => {
       const batches = Math.ceil(rows / batch);
+      const bytes = new Uint8Array(this.be.buffer()); // the arena does not grow during a fit
       const sum = lossIsSum(this.spec);
       const out = L.layers[L.layers.length - 1].a, outputs = this.outputSize;
       const loop = new EpochLoop<History>({
@@ -262,7 +263,7 @@ export class Network extends ArenaUser {
 
       for (let epoch = 1; epoch <= epochs; epoch++) {
         if (shuffle) { resetOrder(); k.rng_shuffle(L.rng, L.idx, rows); }
-        this.copyParams(L.params, L.safe); // the epoch's start, for divergence recovery
+        bytes.copyWithin(L.safe, L.params, L.params + L.paramCount * 4); // the epoch's start, for divergence recovery
         let total = 0, correct = 0, seen = 0;
         for (let b = 0; b < batches; b++) {
           const start = b * batch, m = Math.min(batch, rows - start);

@@ -237,6 +237,31 @@ describe('fit options', () => {
   const x = fitStandardizer(iris.x).transform(iris.x), y = iris.y;
   const spec: NetworkSpec = { inputSize: 4, layers: [{ units: 8 }, { units: 3, activation: 'softmax' }], optimizer: 'adam', learningRate: 0.01, seed: 4 };
 
+  it('a fit lets timers run: short epochs (the clock read every few hundred) and long ones (many batches)', async () => {
+    const iris = loadIris(), rng = new Rng(3);
+    const wide = matrix(512, 784, Float32Array.from({ length: 512 * 784 }, () => rng.float()));
+    const cases = [
+      { x: matrix(150, 4, iris.x.data), y: iris.y, hidden: 4, opts: { epochs: 40000, batchSize: 'full' } }, // ~20 µs epochs
+      { x: wide, y: Int32Array.from({ length: 512 }, (_, i) => i % 3), hidden: 256, opts: { epochs: 8, batchSize: 1 } }, // ~30 ms epochs
+    ] as const;
+    for (const { x, y, hidden, opts } of cases) {
+      const net = await createNetwork({ inputSize: x.cols, layers: [{ units: hidden, activation: 'sigmoid' }, { units: 3, activation: 'softmax' }], seed: 1 });
+      let last = performance.now(), worst = 0, ticks = 0;
+      const timer = setInterval(() => { const t = performance.now(); worst = Math.max(worst, t - last); last = t; ticks++; }, 5);
+      const t0 = performance.now();
+      try {
+        await net.fit(x, y, { ...opts, shuffle: false });
+      } finally {
+        clearInterval(timer);
+      }
+      const took = performance.now() - t0;
+      expect(took, 'the fit should take long enough to need yields').toBeGreaterThan(150);
+      expect(ticks).toBeGreaterThan(2);
+      expect(worst, `largest gap between timer ticks during a ${took.toFixed(0)} ms fit`).toBeLessThan(120);
+      net.dispose();
+    }
+  });
+
   it('calling fit again continues exactly (weights, optimizer state and shuffle stream kept)', async () => {
     const a = await createNetwork(spec), b = await createNetwork(spec);
     const ha = await a.fit(x, y, { epochs: 6, batchSize: 20 });
