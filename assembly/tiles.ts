@@ -18,6 +18,7 @@
 // k is cut into blocks of KC so that the KC×16 strip of B a tile walks stays
 // in L1 while every row pair of A passes over it; C carries the partial sums
 // from one block to the next, so each element still adds its k terms in order.
+// `panel` (KC×16 floats, 0: none) is where a strip of B is packed first (below).
 const KC = 256;
 
 // c + a·b. The `relaxed` build fuses it (one rounding, FMA where the CPU has
