@@ -181,6 +181,10 @@ export interface EpochLoopOptions {
 export class EpochLoop<H extends History> {
   private readonly t0 = now();
   private lastYield = this.t0;
+  /** due()'s calls since it last read the clock, how many it lets pass, and when it read it */
+  private calls = 0;
+  private every = 1;
+  private lastClock = this.t0;
   private best = Infinity;
   private bestEpoch = 0;
   private wait = 0;
@@ -247,9 +251,6 @@ export class EpochLoop<H extends History> {
     this.lastClock = t;
     return t - this.lastYield > YIELD_MS;
   }
-  private calls = 0;
-  private every = 1;
-  private lastClock = this.t0;
 
 
   /** The history of a fit that diverged at (epoch, batch) and stops there. */
