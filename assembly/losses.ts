@@ -121,11 +121,22 @@ export function count_correct(a: usize, y: usize, m: i32, n: i32): i32 {
     // four rows at once, one per lane, with masks instead of branches: a branch on which
     // column wins mispredicts on most rows (Iris: 0.6 µs a batch of 105)
     const stride = <usize>n << 2;
-    for (; i + 4 <= m; i += 4) {
-      const r = <usize>(i * n) << 2;
-      const same = i32x4.eq(argmax4(a + r, stride, n), argmax4(y + r, stride, n));
-      hits -= i32x4.extract_lane(same, 0) + i32x4.extract_lane(same, 1) + i32x4.extract_lane(same, 2) + i32x4.extract_lane(same, 3);
+    let same = i32x4.splat(0); // −(hits) per lane
+    if (n <= 4) {
+      // rows of at most 4: one load a row, transposed by shuffles (a lane load costs a load and a
+      // shuffle, 4n of them per four rows); the last row's load reaches 4 − n floats past it,
+      // so the loop stops while that is still inside the matrix
+      for (; (i + 3) * n + 4 <= m * n; i += 4) {
+        const r = <usize>(i * n) << 2;
+        same = i32x4.add(same, i32x4.eq(argmax4_short(a + r, stride, n), argmax4_short(y + r, stride, n)));
+      }
+    } else {
+      for (; i + 4 <= m; i += 4) {
+        const r = <usize>(i * n) << 2;
+        same = i32x4.add(same, i32x4.eq(argmax4(a + r, stride, n), argmax4(y + r, stride, n)));
+      }
     }
+    hits = -(i32x4.extract_lane(same, 0) + i32x4.extract_lane(same, 1) + i32x4.extract_lane(same, 2) + i32x4.extract_lane(same, 3));
   }
   for (; i < m; i++) {
     const r = <usize>(i * n) << 2;
@@ -147,12 +158,37 @@ function argmax(p: usize, n: i32): i32 {
 /** argmax of the four rows at p, p + stride, … (lane = row), first max wins as in argmax */
 // @ts-ignore: decorator
 @inline function argmax4(p: usize, stride: usize, n: i32): v128 {
-  let bv = column4(p, stride), best = i32x4.splat(0);
+  let bv = column4(p, stride), best = i32x4.splat(0), jv = best;
+  const one = i32x4.splat(1);
   for (let j = 1; j < n; j++) {
     const v = column4(p + (<usize>j << 2), stride);
-    const gt = f32x4.gt(v, bv);
-    bv = v128.bitselect(v, bv, gt);
-    best = v128.bitselect(i32x4.splat(j), best, gt);
+    jv = i32x4.add(jv, one);
+    // pmax is `v > bv ? v : bv` (NaN and −0 included) in one instruction, and j is larger than
+    // every index so far, so max(best, gt & j) is `gt ? j : best`: two bitselects were six
+    best = i32x4.max_s(best, v128.and(f32x4.gt(v, bv), jv));
+    bv = f32x4.pmax(bv, v);
+  }
+  return best;
+}
+
+/** argmax4 for rows of n = 2…4 columns, each row loaded whole (4 floats) */
+// @ts-ignore: decorator
+@inline function argmax4_short(p: usize, stride: usize, n: i32): v128 {
+  const r0 = v128.load(p), r1 = v128.load(p + stride), r2 = v128.load(p + stride * 2), r3 = v128.load(p + stride * 3);
+  const lo01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), lo23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // columns 0, 1
+  let bv = i32x4.shuffle(lo01, lo23, 0, 1, 4, 5), best = i32x4.splat(0);
+  let v = i32x4.shuffle(lo01, lo23, 2, 3, 6, 7);
+  best = v128.and(f32x4.gt(v, bv), i32x4.splat(1));
+  bv = f32x4.pmax(bv, v);
+  if (n > 2) {
+    const hi01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), hi23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // columns 2, 3
+    v = i32x4.shuffle(hi01, hi23, 0, 1, 4, 5);
+    best = i32x4.max_s(best, v128.and(f32x4.gt(v, bv), i32x4.splat(2)));
+    if (n > 3) {
+      bv = f32x4.pmax(bv, v);
+      v = i32x4.shuffle(hi01, hi23, 2, 3, 6, 7);
+      best = i32x4.max_s(best, v128.and(f32x4.gt(v, bv), i32x4.splat(3)));
+    }
   }
   return best;
 }
