@@ -61,7 +61,7 @@ export function markdown(res) {
   } else if (res.threads?.error) L.push(`### Threads: **failed**: ${res.threads.error}`, '');
   if (res.iris && !res.iris.error) {
     const w = res.iris;
-    L.push(`### Iris-article: 4-4-3 sigmoid, ½·Σ(ŷ−y)², SGD lr 0.1, full batch of ${w.rows} rows`, '', `Time for ${w.steps} steps, median of ${w.runs} runs (min–max).`, '');
+    L.push(`### Iris-article: 4-4-3 sigmoid, ½·Σ(ŷ−y)², SGD lr 0.1, full batch of ${w.rows} rows`, '', `Time for ${w.steps} steps, median of ${w.runs} runs (min–max), taken in rounds of one run per system; vs numpy is the median over rounds of numpy's time over the system's in the same round.`, '');
     L.push('| system | ms per 1000 steps | vs numpy | GFLOP/s (real) | % of peak | check |', '|---|---|---|---|---|---|');
     for (const r of w.results)
       L.push(r.msPer1000

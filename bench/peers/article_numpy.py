@@ -2,9 +2,13 @@
 # as written there — float64, sigmoid recomputed where the article recomputes
 # it, the MSE computed every iteration and printed every 100 — with the two
 # fixes the library makes too: one-hot targets, and no plot. The weights and the
-# 105-row training split come from the bench (stdin, JSON), so numpy starts
-# where every other system starts. Prints one JSON object:
-#   { numpy, python, verify: { W1, b1, W2, b2 after `verifySteps` }, seconds: [ per run of `steps` ] }
+# 105-row training split come from the bench, so numpy starts where every other
+# system starts. A long-lived peer, so the bench can time it in turn with the
+# other systems: the first stdin line is the request (JSON); the first stdout
+# line answers it:
+#   { numpy, python, verify: { W1, b1, W2, b2 after `verifySteps` } }
+# after `warmup` untimed runs. Then each stdin line `run` times one run of
+# `steps` from the initial weights and answers { seconds }; EOF ends it.
 import io
 import json
 import sys
@@ -51,26 +55,35 @@ def train(x_train, y_train, W1, b1, W2, b2, iterations, learning_rate=0.1):
 
 
 def main():
-    req = json.load(sys.stdin)
+    req = json.loads(sys.stdin.readline())
     x = np.array(req['x'], dtype=np.float64)
     t = np.array(req['t'], dtype=np.float64)
     w = [np.array(req[k], dtype=np.float64) for k in ('W1', 'b1', 'W2', 'b2')]
+    out = sys.stdout
     sink = io.StringIO()
     with redirect_stdout(sink):
         verify = train(x, t, *w, iterations=req['verifySteps'])
         for _ in range(req['warmup']):
             train(x, t, *w, iterations=req['steps'])
-        seconds = []
-        for _ in range(req['runs']):
-            t0 = time.perf_counter()
-            train(x, t, *w, iterations=req['steps'])
-            seconds.append(time.perf_counter() - t0)
-    out = {
+    answer(out, {
         'numpy': np.__version__, 'python': sys.version.split()[0],
         'verify': {k: v.ravel().tolist() for k, v in zip(('W1', 'b1', 'W2', 'b2'), verify)},
-        'seconds': seconds,
-    }
-    json.dump(out, sys.stdout)
+    })
+    for line in sys.stdin:
+        if line.strip() != 'run':
+            raise SystemExit(f'article_numpy.py: unknown command {line.strip()!r} (expected run)')
+        with redirect_stdout(sink):
+            t0 = time.perf_counter()
+            train(x, t, *w, iterations=req['steps'])
+            seconds = time.perf_counter() - t0
+        sink.seek(0)
+        sink.truncate()
+        answer(out, {'seconds': seconds})
+
+
+def answer(out, obj):
+    out.write(json.dumps(obj) + '\n')
+    out.flush()
 
 
 if __name__ == '__main__':
