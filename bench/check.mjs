@@ -15,11 +15,10 @@ export function problems(res) {
   if (ran.has('peak') && !res.peak?.gflops) out.push(`peak: ${res.peak?.error ?? 'no verified figure'}`);
   for (const v of res.peak?.variants ?? []) if (!v.verified.ok) out.push(`peak ${v.name}: verification failed`);
   if (res.peak?.gflops) {
-    const t = res.peak.threads;
-    if (!t || t.error) out.push(`peak on 2 workers: ${t?.error ?? 'missing'}`);
-    else {
-      if (!t.verified?.ok) out.push(`peak on 2 workers: verification failed`);
-      if (!finiteStats(t.single) || !finiteStats(t.aggregate) || !Number.isFinite(t.ratio)) out.push('peak on 2 workers: no finite figures');
+    for (const [what, t] of [['peak', res.peak.threads], ['gemm', res.peak.gemmThreads]]) {
+      if (!t || t.error) { out.push(`${what} on 2 workers: ${t?.error ?? 'missing'}`); continue; }
+      if (!t.verified?.ok) out.push(`${what} on 2 workers: verification failed`);
+      if (!finiteStats(t.single) || !finiteStats(t.aggregate) || !Number.isFinite(t.ratio)) out.push(`${what} on 2 workers: no finite figures`);
     }
   }
   if (ran.has('mlp') && !res.mlp?.length) out.push('mlp: missing');

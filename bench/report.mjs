@@ -32,6 +32,12 @@ export function markdown(res) {
         `median of ${t.single.runs.length} alternating rounds${res.peak.threadsMeasuredAt ? ` (the ${res.peak.threadsMeasuredAt} of the run's two measurements, the one with the higher aggregate)` : ''}` +
         `${t.verified?.ok ? '' : '; **verification failed**'}. A second process busy on either core pulls this below 2×.`, '');
     } else if (t?.error) L.push(`**Ceiling for threads**: **failed**: ${t.error}`, '');
+    const gt = res.peak.gemmThreads;
+    if (gt?.aggregate) {
+      L.push(`**Ceiling for threads, with memory**: ${gt.kernel} (the MNIST layer's X·W for half a batch of 128; library's simd build, each worker on its own memory, no barrier) ` +
+        `on one worker alone ${range(gt.single, g1)} GFLOP/s, on two at once **${g1(gt.aggregate.median)} GFLOP/s** (${g1(gt.aggregate.min)}–${g1(gt.aggregate.max)}): **${gt.ratio.toFixed(2)}×**` +
+        `${res.peak.gemmThreadsMeasuredAt ? ` (the ${res.peak.gemmThreadsMeasuredAt} of the run's two measurements)` : ''}${gt.verified?.ok ? '' : '; **verification failed**'}.`, '');
+    } else if (gt?.error) L.push(`**Ceiling for threads, with memory**: **failed**: ${gt.error}`, '');
   }
   for (const w of res.mlp ?? []) {
     if (w.error) { L.push(`### ${w.id}: **failed**: ${w.error}`, ''); continue; }
@@ -49,7 +55,8 @@ export function markdown(res) {
     L.push(`### Threads: MLP-MNIST ${w.network}, ${one} vs ${two} over the batch size`, '',
       `samples/s, median of the runs (min–max), the systems alternating run by run; speedup = ${two} / ${one} (paired: the median of run-by-run ratios). ` +
       `Threads pay (≥ ${w.pays}×) from batch ${w.paysFrom ?? '— (at no batch size here)'}${w.stopsPaying.length ? `; below ${w.pays}× at batch ${w.stopsPaying.join(', ')}` : ''}.` +
-      `${res.peak?.threads?.ratio ? ` The machine's ceiling for two threads (above): ${res.peak.threads.ratio.toFixed(2)}×.` : ''}`, '');
+      `${res.peak?.threads?.ratio ? ` The machine's ceiling for two threads (above): ${res.peak.threads.ratio.toFixed(2)}× in registers` +
+        `${res.peak.gemmThreads?.ratio ? `, ${res.peak.gemmThreads.ratio.toFixed(2)}× for the layer's X·W with nothing shared` : ''}.` : ''}`, '');
     L.push(`| batch | ${one} samples/s | ${two} samples/s | speedup | paired | ${two} GFLOP/s | check |`, '|---|---|---|---|---|---|---|');
     for (const p of w.points) {
       const [a, b] = [one, two].map((s) => p.results.find((r) => r.system === s));

@@ -102,14 +102,16 @@ if (res.peak?.gflops) {
   const t = performance.now();
   const end = await (await import('./workloads/peak.mjs')).run(ctx);
   res.seconds.peak += (performance.now() - t) / 1000;
-  const start = { best: res.peak.best, gflops: res.peak.gflops, variants: res.peak.variants, threads: res.peak.threads };
+  const start = { best: res.peak.best, gflops: res.peak.gflops, variants: res.peak.variants, threads: res.peak.threads, gemmThreads: res.peak.gemmThreads };
   const pick = end.gflops && end.gflops.median > start.gflops.median ? end : start;
-  // The two-worker ceiling likewise: the round with the higher aggregate ran on the quieter machine.
+  // The two-worker ceilings likewise: the measurement with the higher aggregate ran on the quieter machine.
   const agg = (t) => t?.aggregate?.median ?? -1;
   const threads = agg(end.threads) > agg(start.threads) ? end.threads : start.threads;
+  const gemmThreads = agg(end.gemmThreads) > agg(start.gemmThreads) ? end.gemmThreads : start.gemmThreads;
   Object.assign(res.peak, { best: pick.best, gflops: pick.gflops, variants: pick.variants, measuredAt: pick === end ? 'end' : 'start',
     threads, threadsMeasuredAt: threads === end.threads ? 'end' : 'start',
-    start, end: { best: end.best, gflops: end.gflops, variants: end.variants, threads: end.threads } });
+    gemmThreads, gemmThreadsMeasuredAt: gemmThreads === end.gemmThreads ? 'end' : 'start',
+    start, end: { best: end.best, gflops: end.gflops, variants: end.variants, threads: end.threads, gemmThreads: end.gemmThreads } });
   rescalePeak(res, pick.gflops.median);
 }
 

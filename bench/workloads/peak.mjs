@@ -2,9 +2,13 @@
 // multiply + add chains, 8 and 12 of them, no memory traffic in the loop),
 // compiled to build/peak.wasm. Each kernel is checked bit for bit against
 // float32 arithmetic done in JS, then timed; the peak is the better median.
-// Then the ceiling for threads: the better kernel on one worker_thread alone and
+// Then the ceilings for threads: the better kernel on one worker_thread alone and
 // on two at once (a shared start signal, each timing its own calls), in
-// alternating rounds, so the two figures see the same machine.
+// alternating rounds, so the two figures see the same machine; and the same for
+// a kernel that touches memory: the MNIST layer's X·W at half a batch of 128
+// (gemm_nn_bias, 64×128×784, the library's simd build), each worker on its own
+// memory with no barrier — what two cores give the big product when nothing is
+// shared, the yardstick for the threaded training step.
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { existsSync, readFileSync, statSync, mkdirSync } from 'node:fs';
@@ -16,6 +20,8 @@ const benchDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const root = path.dirname(benchDir);
 const source = path.join(benchDir, 'peak.ts');
 export const PEAK_WASM = path.join(root, 'build', 'peak.wasm');
+const SIMD_WASM = path.join(root, 'build', 'backprop.simd.wasm');
+const GEMM = { m: 64, n: 128, k: 784 };
 const P = 64;              // byte offset of the operands in the module's memory
 const f = Math.fround;
 
@@ -73,32 +79,49 @@ export async function run(ctx) {
   out.best = best?.name ?? null;
   out.gflops = best?.gflops ?? null;
   if (best) {
-    try {
-      out.threads = await twoWorkers(ctx, best);
-    } catch (e) {
-      out.threads = { error: String(e?.message ?? e).split('\n')[0] };
-      ctx.log(`  2 workers: FAILED: ${out.threads.error}`);
-    }
+    const chains = best.accumulators, steps = 1000;
+    const perStep = best.gflops.median > 0 ? (chains * 8) / (best.gflops.median * 1e9) : 1e-8;
+    out.threads = await ceiling(ctx, {
+      kernel: best.name, flopsPerIter: chains * 8, secondsPerIter: perStep,
+      workerData: { wasm: PEAK_WASM, kernel: best.name, operands: OPERANDS, expected: { steps, values: expected(chains, steps) }, offset: P },
+      against: 'float32 arithmetic in JS (Math.fround), bit for bit, in each worker',
+    });
+    const { m, n, k } = GEMM, flops = 2 * m * n * k;
+    out.gemmThreads = await ceiling(ctx, {
+      kernel: `gemm_nn_bias ${m}×${n}×${k}`, flopsPerIter: flops, secondsPerIter: flops / (0.8 * (best.gflops.median || 10) * 1e9),
+      workerData: { gemm: { wasm: SIMD_WASM, ...GEMM } },
+      against: 'exact sums in JS (the operands make every f32 sum exact), every element, in each worker',
+    });
   }
   return out;
 }
 
+/** twoWorkers with a failure as { error } (logged), not thrown. */
+async function ceiling(ctx, spec) {
+  try {
+    return await twoWorkers(ctx, spec);
+  } catch (e) {
+    const error = String(e?.message ?? e).split('\n')[0];
+    ctx.log(`  ${spec.kernel} on 2 workers: FAILED: ${error}`);
+    return { error };
+  }
+}
+
 /**
- * The kernel `v` (a verified variant, with its one-thread timing) on one worker
- * alone and on two workers at once. Each round: the workers taking part say
- * ready, the main thread (asleep in Atomics.wait, so it takes no core) flips the
- * start word, each worker times its own call. Two-worker GFLOP/s = both
- * workers' FLOPs over the slower one's time (so a worker that ran partly alone
- * does not inflate it). Rounds alternate which comes first.
+ * A kernel on one worker alone and on two workers at once; each worker runs
+ * `spec.workerData` (bench/lib/peak-worker.mjs) over its own memory. Each round:
+ * the workers taking part say ready, the main thread (asleep in Atomics.wait, so
+ * it takes no core) flips the start word, each worker times its own call of
+ * `iters` iterations. Two-worker GFLOP/s = both workers' FLOPs over the slower
+ * one's time (so a worker that ran partly alone does not inflate it). Rounds
+ * alternate which comes first.
  */
-async function twoWorkers(ctx, v) {
-  const chains = v.accumulators, steps = 1000;
+async function twoWorkers(ctx, spec) {
   const callSeconds = ctx.quick ? 0.05 : 0.2;
-  const perStep = v.gflops.median > 0 ? (chains * 8) / (v.gflops.median * 1e9) : 1e-8;
-  const iters = Math.max(2, 2 * Math.round(callSeconds / perStep / 2));
+  const iters = Math.max(2, 2 * Math.round(callSeconds / spec.secondsPerIter / 2));
   const ctl = new SharedArrayBuffer(8);
   const flags = new Int32Array(ctl); // [start generation, ready count]
-  const workerData = { wasm: PEAK_WASM, kernel: v.name, operands: OPERANDS, expected: { steps, values: expected(chains, steps) }, offset: P, ctl };
+  const workerData = { ...spec.workerData, ctl };
   const workers = [0, 1].map(() => new Worker(new URL('../lib/peak-worker.mjs', import.meta.url), { workerData }));
   const reply = (w) => new Promise((resolve, reject) => {
     const ok = (m) => { w.off('error', bad); resolve(m); };
@@ -118,7 +141,7 @@ async function twoWorkers(ctx, v) {
       Atomics.store(flags, 0, gen);
       return (await Promise.all(done)).map((r) => r.seconds);
     };
-    const flops = iters * chains * 8;
+    const flops = iters * spec.flopsPerIter;
     await round(1); await round(2); // warm-up: both workers' code optimized
     const single = [], pair = [], each = [[], []];
     for (let r = 0; r < ctx.runs; r++) {
@@ -132,13 +155,13 @@ async function twoWorkers(ctx, v) {
       }
     }
     const out = {
-      kernel: v.name, workers: 2, itersPerCall: iters, flopsPerCall: flops,
-      protocol: `${ctx.runs} rounds of one call (${iters} steps) on 1 worker alone and on 2 workers at once (shared start signal), alternating; 2-worker GFLOP/s = 2 calls' FLOPs / the slower call`,
-      verified: { ok, steps, against: 'float32 arithmetic in JS (Math.fround), bit for bit, in each worker' },
+      kernel: spec.kernel, workers: 2, itersPerCall: iters, flopsPerCall: flops,
+      protocol: `${ctx.runs} rounds of one call (${iters} iterations) on 1 worker alone and on 2 workers at once (shared start signal), alternating; 2-worker GFLOP/s = 2 calls' FLOPs / the slower call`,
+      verified: { ok, against: spec.against },
       single: stats(single), aggregate: stats(pair), perWorker: each.map(stats),
     };
     out.ratio = out.aggregate.median / out.single.median;
-    ctx.log(`  ${v.name} on 1 worker ${out.single.median.toFixed(1)} GFLOP/s, on 2 workers at once ${out.aggregate.median.toFixed(1)}` +
+    ctx.log(`  ${spec.kernel} on 1 worker ${out.single.median.toFixed(1)} GFLOP/s, on 2 workers at once ${out.aggregate.median.toFixed(1)}` +
       ` (${out.aggregate.min.toFixed(1)}–${out.aggregate.max.toFixed(1)}): ${out.ratio.toFixed(2)}×${ok ? '' : '  VERIFY FAILED'}`);
     return out;
   } finally {
