@@ -176,9 +176,8 @@ function argmax(p: usize, n: i32): i32 {
 @inline function argmax4_short(p: usize, stride: usize, n: i32): v128 {
   const r0 = v128.load(p), r1 = v128.load(p + stride), r2 = v128.load(p + stride * 2), r3 = v128.load(p + stride * 3);
   const lo01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), lo23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // columns 0, 1
-  let bv = i32x4.shuffle(lo01, lo23, 0, 1, 4, 5), best = i32x4.splat(0);
-  let v = i32x4.shuffle(lo01, lo23, 2, 3, 6, 7);
-  best = v128.and(f32x4.gt(v, bv), i32x4.splat(1));
+  let bv = i32x4.shuffle(lo01, lo23, 0, 1, 4, 5), v = i32x4.shuffle(lo01, lo23, 2, 3, 6, 7);
+  let best = v128.and(f32x4.gt(v, bv), i32x4.splat(1));
   bv = f32x4.pmax(bv, v);
   if (n > 2) {
     const hi01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), hi23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // columns 2, 3
