@@ -14,11 +14,12 @@ import { ALL_BACKENDS, createBackend, preferredBackend, type Backend, type Backe
 import type { Kernels } from './backends/kernels.js';
 import { isObj, modelObject } from './model.js';
 import { decodeFloat32, encodeFloat32 } from './base64.js';
+import { checkFinite } from './data.js';
 import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, FitOptions, History } from './network.js';
 import {
-  ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, checkFiniteMatrix, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer,
+  ACT, ArenaUser, checkEarlyStopping, checkFiniteArray, copyParams, DEFAULT_BATCH, EpochLoop, fitBasics, resetOptimizer,
   resolveTraining, setNamedParams, slotsFor, updateParams, type ResolvedOptimizer,
 } from './training.js';
 import { elmanLayout, formatRegions, type ElmanCapacity, type ElmanLayout, type ElmanParam } from './recurrent-layout.js';
@@ -230,7 +231,7 @@ export class RecurrentNetwork extends ArenaUser {
       check(isMatrix(s), `${what}: sequence ${i + 1} must be a Matrix { rows, cols, data: Float32Array } (steps × ${I})`);
       check(s.rows >= 1, `${what}: sequence ${i + 1} is empty (0 steps)`);
       check(s.cols === I, `${what}: sequence ${i + 1} has ${s.cols} columns, the network has ${I} inputs`);
-      checkFiniteMatrix(s, `${what}: sequence ${i + 1}`, 'step');
+      checkFinite(s, `${what}: sequence ${i + 1}`, 'step');
     });
     return seqs as Matrix[];
   }
@@ -258,7 +259,7 @@ export class RecurrentNetwork extends ArenaUser {
       check(isMatrix(t), `${what}: targets ${i + 1} must be a Matrix (steps × ${O}) or an Int32Array of classes`);
       check(t.rows === T, `${what}: targets ${i + 1} has ${t.rows} steps, sequence ${i + 1} has ${T}`);
       check(t.cols === O, `${what}: targets ${i + 1} has ${t.cols} columns, the network has ${O} outputs`);
-      checkFiniteMatrix(t, `${what}: targets ${i + 1}`, 'step');
+      checkFinite(t, `${what}: targets ${i + 1}`, 'step');
       return t.data;
     });
     return { y, classify };

@@ -4,6 +4,7 @@
 // the kernel ABI.
 import type { Backend, BackendName } from './backends/index.js';
 import type { Kernels } from './backends/kernels.js';
+import { allFinite, checkFinite } from './data.js';
 import { BackpropError, check } from './errors.js';
 import { isMatrix, matrix, type Matrix } from './matrix.js';
 import type { EpochLogs, History } from './network.js';
@@ -53,15 +54,9 @@ export function copyParams(be: Backend, L: Pick<ParamSpans<string>, 'paramCount'
 }
 
 export function checkFiniteArray(a: Float32Array, what: string): void {
+  if (allFinite(a)) return;
   for (let i = 0; i < a.length; i++)
     if (!Number.isFinite(a[i])) throw new BackpropError(`${what}: value ${i + 1} is ${a[i]}`);
-}
-
-/** Every value finite, or an error naming the row ("step" for sequences) and column, 1-based. */
-export function checkFiniteMatrix(x: Matrix, what: string, row = 'row'): void {
-  const d = x.data;
-  for (let i = 0; i < d.length; i++)
-    if (!Number.isFinite(d[i])) throw new BackpropError(`${what}: ${row} ${Math.floor(i / x.cols) + 1}, column ${(i % x.cols) + 1} is ${d[i]}`);
 }
 
 /** The batch size of a fit that names none, and the batch capacity a new network reserves. */
@@ -98,7 +93,7 @@ export function checkInputs(x: Matrix, inputs: number, what: string): Matrix {
   check(isMatrix(x), `${what}: x must be a Matrix { rows, cols, data: Float32Array }`);
   check(x.cols === inputs, `${what}: x has ${x.cols} columns, the network has ${inputs} inputs`);
   check(x.rows >= 1, `${what}: x has no rows`);
-  checkFiniteMatrix(x, `${what}: x`);
+  checkFinite(x, `${what}: x`);
   return x;
 }
 
@@ -108,7 +103,7 @@ export function targetMatrix(y: unknown, rows: number, n: number, what: string, 
   if (isMatrix(y)) {
     check(y.rows === rows, `${what}: y has ${y.rows} rows, x has ${rows}`);
     check(y.cols === n, `${what}: y has ${y.cols} columns, the network has ${n} outputs`);
-    checkFiniteMatrix(y, `${what}: y`);
+    checkFinite(y, `${what}: y`);
     return y;
   }
   check(y instanceof Int32Array, `${what}: y must be an Int32Array of class indices or a Matrix of targets`);

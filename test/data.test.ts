@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
+  allFinite,
   readCsvColumns,
   loadIris, parseCsv, trainTestSplit, fitStandardizer, standardizer, oneHot, checkFinite,
 } from '../src/data.js';
@@ -424,6 +425,21 @@ describe('checkFinite', () => {
     expect(() => checkFinite(fromRows([[1, 2], [3, 4]]), 'x')).not.toThrow();
     expect(errorOf(() => checkFinite(fromRows([[1, 2], [3, 4], [5, NaN]]), 'x'))).toBe('x: row 3, column 2 is NaN');
     expect(errorOf(() => checkFinite(fromRows([[1, -Infinity]]), 'input'))).toBe('input: row 1, column 2 is -Infinity');
+  });
+
+  it('allFinite: every extreme finite value passes, any NaN or ±Infinity at any place fails', () => {
+    const finite = [0, -0, 1.4e-45, -1.4e-45, 1.1754942e-38, 3.4028235e38, -3.4028235e38, 1, -7.5];
+    expect(allFinite(Float32Array.from(finite))).toBe(true);
+    expect(allFinite(new Float32Array(0))).toBe(true);
+    for (let n = 1; n <= 9; n++)
+      for (let at = 0; at < n; at++)
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const a = Float32Array.from({ length: n }, (_, i) => finite[i % finite.length]);
+          a[at] = bad;
+          expect(allFinite(a), `${bad} at ${at} of ${n}`).toBe(false);
+          const cols = 3, x = matrix(Math.ceil(n / cols), cols, Float32Array.from({ length: Math.ceil(n / cols) * cols }, (_, i) => (i < n ? a[i] : 0)));
+          expect(errorOf(() => checkFinite(x, 'x', 'step'))).toBe(`x: step ${Math.floor(at / cols) + 1}, column ${(at % cols) + 1} is ${bad}`);
+        }
   });
 });
 
