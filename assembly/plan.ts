@@ -12,7 +12,7 @@ import { sgd_update, momentum_update, adam_update } from './optimizers';
 export const LAYERS = 0, LOSS = 4, OPTIMIZER = 8, INPUT_SIZE = 12;
 export const LR = 16, MU = 24, BETA1 = 32, BETA2 = 40, EPS = 48, L2 = 56, BETA1_POW = 64, BETA2_POW = 72;
 export const PARAMS = 80, GRADS = 84, M = 88, V = 92, WEIGHT_COUNT = 96, BIAS_COUNT = 100;
-export const XB = 104, YB = 108, X = 112, Y = 116, SCRATCH = 120, OUTPUT_SIZE = 124, PARAM_COUNT = 128, HEADER = 136;
+export const XB = 104, YB = 108, X = 112, Y = 116, SCRATCH = 120, OUTPUT_SIZE = 124, PARAM_COUNT = 128, PANELS = 132, HEADER = 136;
 // per layer
 export const INPUTS = 0, UNITS = 4, ACT = 8, W = 12, B = 16, GW = 20, GB = 24, Z = 28, A = 32, DZ = 36, DA = 40, LAYER = 48;
 

@@ -94,9 +94,11 @@ function pack16(b: usize, rowB: usize, kc: i32, panel: usize): void {
 
 /** Room for one packed strip (KC rows × 16 columns), right above the module's static data
  *  (heap_base in index.ts counts it in, so the arena starts above it). For the one-thread
- *  products only: the threaded step's products do not pack (they would share it). */
+ *  products: every instance of the threads build sees the same one, so the threaded step
+ *  gives each thread its own in the arena (src/layout.ts: PANEL_BYTES mirrors the size). */
+export const PANEL_BYTES: usize = KC * 64;
 export const PANEL: usize = (__heap_base + 63) & ~63;
-export const PANEL_END: usize = PANEL + KC * 64;
+export const PANEL_END: usize = PANEL + PANEL_BYTES;
 
 // The tiles share one contract: c and b point at the tile's column 0 in row 0
 // (row strides rowC and rowB); v vectors (a constant at each call) at byte offsets 0, 16,

@@ -7,6 +7,8 @@ import { planBytes } from './plan.js';
 import { ctrlBytes } from './threads.js';
 
 export const ARENA_BASE = 65536; // above the WASM module's own memory: its static data and GEMM panel (heap_base, checked at load)
+/** One thread's GEMM panel: KC × 16 floats (assembly/tiles.ts; checked at load) */
+export const PANEL_BYTES = 16384;
 const ALIGN = 16;
 
 export interface Region { name: string; offset: number; bytes: number; shape: number[] }
@@ -30,6 +32,8 @@ export interface Layout {
   plan: number;
   /** the threads' control block (src/threads.ts), 0 with one thread */
   ctrl: number;
+  /** one GEMM panel per thread (assembly/tiles.ts packs strips of B there), 0 with one thread */
+  panels: number;
   threads: number;
   /** the weights block [W1 … WL] and the biases block [b1 … bL], each contiguous (padded to 4 floats per tensor) */
   weights: number; weightCount: number; biases: number; biasCount: number;
@@ -60,6 +64,8 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const rng = put('rng', [4]);
   const plan = put('plan', [planBytes(shapes.length)], 1);
   const ctrl = threads > 1 ? put('threads', [ctrlBytes(threads)], 1) : 0;
+  if (threads > 1) at = (at + 63) & ~63; // a panel row is one cache line
+  const panels = threads > 1 ? put('threads.panels', [threads, PANEL_BYTES], 1) : 0;
 
   // One span of parameters: each tensor padded to 4 floats, so every tensor is
   // 16-byte aligned and the block is a whole number of f32x4 vectors.
@@ -107,7 +113,7 @@ export function computeLayout(shapes: LayerShape[], optimizerSlots: 0 | 1 | 2, c
   const y = put('data.y', [capacity.rows, outputSize]);
   const idx = put('data.idx', [capacity.rows]);
   return {
-    regions, layers, rng, plan, ctrl, threads,
+    regions, layers, rng, plan, ctrl, panels, threads,
     weights: params, weightCount, biases: params + weightCount * 4, biasCount,
     params, paramCount, grads, m, v, best, safe, scratch,
     xb, yb, x, y, idx, capacity, inputSize, outputSize, end: at,

@@ -10,7 +10,7 @@ export const PLAN = {
   layers: 0, loss: 4, optimizer: 8, inputSize: 12,
   lr: 16, mu: 24, beta1: 32, beta2: 40, eps: 48, l2: 56, beta1Pow: 64, beta2Pow: 72,
   params: 80, grads: 84, m: 88, v: 92, weightCount: 96, biasCount: 100,
-  xb: 104, yb: 108, x: 112, y: 116, scratch: 120, outputSize: 124, paramCount: 128,
+  xb: 104, yb: 108, x: 112, y: 116, scratch: 120, outputSize: 124, paramCount: 128, panels: 132,
   header: 136,
   // per layer, from header + 48·i
   layer: { inputs: 0, units: 4, act: 8, w: 12, b: 16, gw: 20, gb: 24, z: 28, a: 32, dz: 36, da: 40, bytes: 48 },
@@ -53,7 +53,7 @@ export function writePlan(buffer: ArrayBuffer, layout: Layout, spec: ResolvedSpe
   i32(PLAN.params, layout.params); i32(PLAN.grads, layout.grads); i32(PLAN.m, layout.m); i32(PLAN.v, layout.v);
   i32(PLAN.weightCount, layout.weightCount); i32(PLAN.biasCount, layout.biasCount);
   i32(PLAN.xb, layout.xb); i32(PLAN.yb, layout.yb); i32(PLAN.x, layout.x); i32(PLAN.y, layout.y);
-  i32(PLAN.scratch, layout.scratch); i32(PLAN.outputSize, layout.outputSize); i32(PLAN.paramCount, layout.paramCount);
+  i32(PLAN.scratch, layout.scratch); i32(PLAN.outputSize, layout.outputSize); i32(PLAN.paramCount, layout.paramCount); i32(PLAN.panels, layout.panels);
   layout.layers.forEach((l, i) => {
     const at = PLAN.header + PLAN.layer.bytes * i, L = PLAN.layer;
     i32(at + L.inputs, l.inputs); i32(at + L.units, l.units); i32(at + L.act, ACT_CODE[spec.layers[i].activation]);

@@ -4,7 +4,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import { BackpropError } from '../errors.js';
 import { isNode } from '../host.js';
-import { ARENA_BASE } from '../layout.js';
+import { ARENA_BASE, PANEL_BYTES } from '../layout.js';
 import type { Kernels } from './kernels.js';
 import { TsKernels } from './ts.js';
 import { wasmBytes } from '../wasm-bytes.js';
@@ -89,8 +89,9 @@ export async function createBackend(name: BackendName, bytes: number, shared = f
   // clock_ms: the threads build reads the clock while a barrier wait drags on
   const imports = { env: { memory, clock_ms: () => performance.now() } };
   const { instance } = await instantiate(module, imports);
-  const kernels = instance.exports as unknown as Kernels & { heap_base(): number };
+  const kernels = instance.exports as unknown as Kernels & { heap_base(): number; panel_bytes(): number };
   if (kernels.heap_base() > ARENA_BASE) throw new Error(`internal: module data ends at ${kernels.heap_base()}, above the arena base`);
+  if (kernels.panel_bytes() !== PANEL_BYTES) throw new Error(`internal: the module's GEMM panel is ${kernels.panel_bytes()} bytes, the layout's ${PANEL_BYTES}`);
   return {
     name, kernels,
     shared: shared ? { module, memory } : undefined,
