@@ -7,7 +7,6 @@
 // step for one hidden layer.
 import { gemm_strided, col_sum_ld, transpose_ld, PANEL_BYTES } from './tiles';
 import { gather_rows } from './gather';
-import { count_nonfinite } from './finite';
 import { loss_delta } from './step';
 import {
   LAYERS, INPUT_SIZE, PARAMS, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE, PANELS,
@@ -161,8 +160,9 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
   // a slice of dW or db updates those parameters at once: the slice is complete,
   // nothing reads them again in this step (the forward is over, Wᵀ is packed first),
   // and the update is element-wise — so no barrier waits for every gradient, and the
-  // gradients are still in that core's cache.
-  let bad = 0;
+  // gradients are still in that core's cache. A tensor's last slice runs on over its
+  // padding, so every element of the flat span has one owner.
+  let bad = 0; // parameters the updates left NaN or ±Infinity
   for (let i = layers - 1; i >= 0; i--) {
     const l = layer(plan, i);
     const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS), dz = field(l, DZ);
@@ -175,14 +175,14 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
       gemm_strided(below + (<usize>i0 << 2), 1, ins, dz, 0, field(l, GW) + (<usize>(i0 * units) << 2), i1 - i0, units, m, panel);
       if (repack) pack_wt(l, scratch, i0, i1);
       const w = <i32>((field(l, W) - field(plan, PARAMS)) >> 2);
-      bad += update_own(plan, w + i0 * units, i1 == ins ? w + ((ins * units + 3) & ~3) : w + i1 * units);
+      bad += update_range(plan, w + i0 * units, i1 == ins ? w + ((ins * units + 3) & ~3) : w + i1 * units);
     }
     base += insChunks;
     const c0 = lo(units, tid, T, 4), c1 = hi(units, tid, T, 4);
     if (c1 > c0) {
       col_sum_ld(dz + (<usize>c0 << 2), field(l, GB) + (<usize>c0 << 2), m, c1 - c0, units);
       const b = <i32>((field(l, B) - field(plan, PARAMS)) >> 2);
-      bad += update_own(plan, b + c0, c1 == units ? b + ((units + 3) & ~3) : b + c1);
+      bad += update_range(plan, b + c0, c1 == units ? b + ((units + 3) & ~3) : b + c1);
     }
     if (!p) break;
     if (repack && !barrier(ctrl, tid)) return NaN; // Wᵀ packed
@@ -207,13 +207,6 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
 function pack_wt(l: usize, scratch: usize, i0: i32, i1: i32): void {
   const ins = load<i32>(l, INPUTS), units = load<i32>(l, UNITS);
   if (i1 > i0) transpose_ld(field(l, W) + (<usize>(i0 * units) << 2), scratch + (<usize>i0 << 2), i1 - i0, units, ins);
-}
-
-/** The optimizer update of parameters [from, to) of the flat span (a tensor's last slice runs on
- *  over its padding, so every element has one owner). Returns how many came out non-finite. */
-function update_own(plan: usize, from: i32, to: i32): i32 {
-  update_range(plan, from, to);
-  return count_nonfinite(field(plan, PARAMS) + (<usize>from << 2), to - from);
 }
 
 /** The caller's side (thread 0): post the job to the workers, run its share, return the loss. */

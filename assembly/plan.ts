@@ -53,26 +53,28 @@ export function advance_optimizer(plan: usize): void {
 
 /** The optimizer update of parameters [from, to) of the flat span: weights
  *  (the first WEIGHT_COUNT) take L2, biases do not. Element-wise, so any split
- *  of the span gives the same bits. */
-export function update_range(plan: usize, from: i32, to: i32): void {
+ *  of the span gives the same bits. Returns how many came out NaN or ±Infinity. */
+export function update_range(plan: usize, from: i32, to: i32): i32 {
   const nw = load<i32>(plan, WEIGHT_COUNT);
   const l2 = load<f64>(plan, L2);
-  if (from < nw) update_span(plan, from, min(to, nw), l2);
-  if (to > nw) update_span(plan, max(from, nw), to, 0);
+  let bad = 0;
+  if (from < nw) bad += update_span(plan, from, min(to, nw), l2);
+  if (to > nw) bad += update_span(plan, max(from, nw), to, 0);
+  return bad;
 }
 
-function update_span(plan: usize, from: i32, to: i32, l2: f64): void {
+function update_span(plan: usize, from: i32, to: i32, l2: f64): i32 {
   const n = to - from;
-  if (n <= 0) return;
+  if (n <= 0) return 0;
   const o = <usize>from << 2;
   const w = field(plan, PARAMS) + o, g = field(plan, GRADS) + o, s1 = field(plan, M) + o, s2 = field(plan, V) + o;
   const lr = load<f64>(plan, LR);
   switch (load<i32>(plan, OPTIMIZER)) {
-    case 0: sgd_update(w, g, n, lr, l2); break;
-    case 1: momentum_update(w, g, s1, n, lr, load<f64>(plan, MU), l2, 0); break;
-    case 2: momentum_update(w, g, s1, n, lr, load<f64>(plan, MU), l2, 1); break;
+    case 0: return sgd_update(w, g, n, lr, l2);
+    case 1: return momentum_update(w, g, s1, n, lr, load<f64>(plan, MU), l2, 0);
+    case 2: return momentum_update(w, g, s1, n, lr, load<f64>(plan, MU), l2, 1);
     default:
-      adam_update(w, g, s1, s2, n, lr, load<f64>(plan, BETA1), load<f64>(plan, BETA2), load<f64>(plan, EPS), l2,
+      return adam_update(w, g, s1, s2, n, lr, load<f64>(plan, BETA1), load<f64>(plan, BETA2), load<f64>(plan, EPS), l2,
         1 - load<f64>(plan, BETA1_POW), 1 - load<f64>(plan, BETA2_POW));
   }
 }

@@ -11,7 +11,6 @@ import {
   WEIGHT_COUNT, BIAS_COUNT, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE, PARAM_COUNT, INPUTS, UNITS, ACT, W, B, GW, GB, Z, A, DZ, DA,
   field, layer, act_forward, act_backward, advance_optimizer, update_range,
 } from './plan';
-import { count_nonfinite } from './finite';
 
 /** Forward pass over the first m rows of the batch buffer: every layer's Z and A. */
 export function forward_pass(plan: usize, m: i32): void {
@@ -59,10 +58,10 @@ export function backward_pass(plan: usize, m: i32): void {
   }
 }
 
-/** One optimizer update of every weight (with L2) and bias (without). */
-export function update_params(plan: usize): void {
+/** One optimizer update of every weight (with L2) and bias (without). Returns how many parameters came out NaN or ±Infinity. */
+export function update_params(plan: usize): i32 {
   advance_optimizer(plan);
-  update_range(plan, 0, load<i32>(plan, PARAM_COUNT));
+  return update_range(plan, 0, load<i32>(plan, PARAM_COUNT));
 }
 
 /** One training step on rows idx[0..m) of the data set (idx = 0: the batch buffers are already filled).
@@ -84,8 +83,7 @@ export function train_step(plan: usize, idx: usize, m: i32): f64 {
   forward_pass(plan, m);
   const loss = loss_delta(plan, m);
   backward_pass(plan, m);
-  update_params(plan);
-  return count_nonfinite(field(plan, PARAMS), load<i32>(plan, PARAM_COUNT)) ? NaN : loss;
+  return update_params(plan) ? NaN : loss;
 }
 
 /** idx[0] when idx[0..m) counts up by one from it (rows idx[0]…idx[0]+m−1 in order), else −1. */

@@ -186,8 +186,7 @@ export class FixedPointNetwork extends ArenaUser {
     const adjoint = forward.converged ? this.backward(m) : { steps: 0, residual: NaN, converged: false };
     this.lastRelaxation = { forward, adjoint };
     if (!adjoint.converged) return loss;
-    updateParams(this.k, this.be, this.L, this.spec.optimizer, this.spec.l2);
-    return this.k.count_nonfinite(this.L.params, this.L.paramCount) ? NaN : loss;
+    return updateParams(this.k, this.be, this.L, this.spec.optimizer, this.spec.l2) ? NaN : loss;
   }
 
   // --- arena and data ----------------------------------------------------------

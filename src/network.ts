@@ -154,9 +154,9 @@ export class Network extends ArenaUser {
     }
   }
 
-  /** One optimizer update of every weight (with L2) and bias (without). */
-  private update(): void {
-    updateParams(this.k, this.be, this.spans(), this.spec.optimizer, this.spec.l2);
+  /** One optimizer update of every weight (with L2) and bias (without); how many came out non-finite. */
+  private update(): number {
+    return updateParams(this.k, this.be, this.spans(), this.spec.optimizer, this.spec.l2);
   }
 
   /** The parameter spans and optimizer state, for the shared update (Adam's β1ᵗ, β2ᵗ live in the plan). */
@@ -176,8 +176,7 @@ export class Network extends ArenaUser {
     this.forward(m);
     const loss = this.lossStep(this.plan.layers[this.plan.layers.length - 1], this.plan.yb, m);
     this.backward(m);
-    this.update();
-    return this.k.count_nonfinite(this.plan.params, this.plan.paramCount) ? NaN : loss;
+    return this.update() ? NaN : loss;
   }
 
   // --- arena management ------------------------------------------------------

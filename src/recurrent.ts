@@ -207,8 +207,7 @@ export class RecurrentNetwork extends ArenaUser {
     const loss = this.lossDelta(m * T);
     this.backward(m, T);
     this.clippedLast = this.spec.clipNorm !== null && k.clip_by_global_norm(L.grads, L.paramCount, this.spec.clipNorm) > this.spec.clipNorm;
-    updateParams(k, this.be, L, this.spec.optimizer, this.spec.l2);
-    return k.count_nonfinite(L.params, L.paramCount) ? NaN : loss;
+    return updateParams(k, this.be, L, this.spec.optimizer, this.spec.l2) ? NaN : loss;
   }
 
   // --- arena and data ----------------------------------------------------------

@@ -24,21 +24,20 @@ export const slotsFor = (o: ResolvedOptimizer): 0 | 1 | 2 => (o.type === 'adam' 
 /** Where a driver keeps its parameters and optimizer state in the arena. */
 export type OptimizerSpans = Pick<ParamSpans<string>, 'pow' | 'params' | 'paramCount' | 'weightCount' | 'biasCount' | 'grads' | 'm' | 'v'>;
 
-/** One optimizer update of every weight (with l2) and bias (without), from the gradients in the arena. */
-export function updateParams(k: Kernels, be: Backend, L: OptimizerSpans, o: ResolvedOptimizer, l2: number): void {
+/** One optimizer update of every weight (with l2) and bias (without), from the gradients in the arena.
+ *  Returns how many parameters came out NaN or ±Infinity. */
+export function updateParams(k: Kernels, be: Backend, L: OptimizerSpans, o: ResolvedOptimizer, l2: number): number {
   const spans: [number, number, number][] = [[0, L.weightCount, l2], [L.weightCount * 4, L.biasCount, 0]];
   if (o.type === 'adam') {
     // β1ᵗ and β2ᵗ as running products in the arena (no host pow: the same bits everywhere)
     const pow = new Float64Array(be.buffer(), L.pow, 2);
     const p1 = (pow[0] *= o.beta1), p2 = (pow[1] *= o.beta2);
-    for (const [off, n, reg] of spans)
-      k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - p1, 1 - p2);
-  } else if (o.type === 'sgd') {
-    for (const [off, n, reg] of spans) k.sgd_update(L.params + off, L.grads + off, n, o.learningRate, reg);
-  } else {
-    for (const [off, n, reg] of spans)
-      k.momentum_update(L.params + off, L.grads + off, L.m + off, n, o.learningRate, o.momentum, reg, o.nesterov ? 1 : 0);
+    return spans.reduce((bad, [off, n, reg]) =>
+      bad + k.adam_update(L.params + off, L.grads + off, L.m + off, L.v + off, n, o.learningRate, o.beta1, o.beta2, o.epsilon, reg, 1 - p1, 1 - p2), 0);
   }
+  if (o.type === 'sgd') return spans.reduce((bad, [off, n, reg]) => bad + k.sgd_update(L.params + off, L.grads + off, n, o.learningRate, reg), 0);
+  return spans.reduce((bad, [off, n, reg]) =>
+    bad + k.momentum_update(L.params + off, L.grads + off, L.m + off, n, o.learningRate, o.momentum, reg, o.nesterov ? 1 : 0), 0);
 }
 
 /** Fresh optimizer state: Adam's powers at 1, moments at 0. */

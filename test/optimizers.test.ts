@@ -74,4 +74,42 @@ describe('optimizer kernels', async () => {
     });
     expect(outs[0]).toEqual(outs[1]);
   });
+
+  it('each update returns how many new weights are NaN or ±Infinity, on every backend, wherever they fall', () => {
+    const rng = new Rng(21);
+    const update = (be: (typeof backends)[number], kind: string, p: number[], n: number) => {
+      const [pw, pg, pm, pv] = p;
+      if (kind === 'sgd') return be.kernels.sgd_update(pw, pg, n, lr, l2);
+      if (kind === 'adam') return be.kernels.adam_update(pw, pg, pm, pv, n, lr, b1, b2, eps, l2, 1 - b1, 1 - b2);
+      return be.kernels.momentum_update(pw, pg, pm, n, lr, mu, l2, kind === 'nesterov' ? 1 : 0);
+    };
+    for (const n of [1, 3, 4, 5, 8, 13]) {
+      const w0 = randomArray(rng, n), g0 = randomArray(rng, n);
+      for (const be of backends) {
+        for (const kind of ['sgd', 'momentum', 'nesterov', 'adam']) {
+          const P = new Placer();
+          const p = [P.take(n), P.take(n), P.take(n), P.take(n)];
+          const run = (w: Float32Array, g: Float32Array) => {
+            put(be, p[0], w); put(be, p[1], g); put(be, p[2], new Float32Array(n)); put(be, p[3], new Float32Array(n));
+            return update(be, kind, p, n);
+          };
+          const what = `${be.name} ${kind} n=${n}`;
+          expect(run(w0, g0), what).toBe(0);
+          for (let at = 0; at < n; at++) {
+            // one bad value at each position, then at two (a vector lane and the scalar tail)
+            for (const bad of [NaN, Infinity, -Infinity]) {
+              const g = g0.slice(); g[at] = bad;
+              expect(run(w0, g), `${what}: gradient ${bad} at ${at}`).toBe(1);
+              const w = w0.slice(); w[at] = bad; w[n - 1 - at] = bad;
+              expect(run(w, g0), `${what}: weights ${bad} at ${at}, ${n - 1 - at}`).toBe(at === n - 1 - at ? 1 : 2);
+            }
+          }
+          // finite but beyond f32 after the step: counted too
+          const g = g0.slice(); g[n - 1] = 3e38;
+          const w = w0.slice(); w[n - 1] = -3.3e38;
+          expect(run(w, g), `${what}: overflow`).toBe(kind === 'adam' ? 0 : 1);
+        }
+      }
+    }
+  });
 });

@@ -55,14 +55,15 @@ export interface Kernels {
   /** rows where argmax(a) == argmax(y) (first max wins); for n == 1: (a ≥ 0.5) == (y ≥ 0.5) */
   count_correct(a: number, y: number, m: number, n: number): number;
 
-  // --- optimizers.ts: in place over n parameters; l2 adds l2·w to g -------
+  // --- optimizers.ts: in place over n parameters; l2 adds l2·w to g; each returns
+  // how many of the new w are NaN or ±Infinity (the step's divergence check) ---
   /** w −= lr·(g + l2·w) */
-  sgd_update(w: number, g: number, n: number, lr: number, l2: number): void;
+  sgd_update(w: number, g: number, n: number, lr: number, l2: number): number;
   /** classical: v = μv − lr·g'; w += v. Nesterov (Keras): v = μv − lr·g'; w += μv − lr·g' */
-  momentum_update(w: number, g: number, v: number, n: number, lr: number, mu: number, l2: number, nesterov: number): void;
+  momentum_update(w: number, g: number, v: number, n: number, lr: number, mu: number, l2: number, nesterov: number): number;
   /** PyTorch Adam: m = β1m + (1−β1)g'; v = β2v + (1−β2)g'²;
    *  w −= (lr/bc1)·m / (sqrt(v)/sqrt(bc2) + eps), with bc1 = 1−β1^t, bc2 = 1−β2^t given */
-  adam_update(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, l2: number, bc1: number, bc2: number): void;
+  adam_update(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, l2: number, bc1: number, bc2: number): number;
 
   // --- gather.ts --------------------------------------------------------------
   /** dst[i, :] = src[idx[i], :] for i < count; rows of `cols` f32 */

@@ -327,16 +327,17 @@ export class TsKernels implements Kernels {
   // --- optimizers ----------------------------------------------------------
 
   /** w, g [n] */
-  sgd_update(w: number, g: number, n: number, lr: number, l2: number): void {
+  sgd_update(w: number, g: number, n: number, lr: number, l2: number): number {
     const f = this.f32, W = w >> 2, G = g >> 2;
     for (let i = 0; i < n; i++) {
       const wi = f[W + i];
       f[W + i] = wi - lr * (f[G + i] + l2 * wi);
     }
+    return this.count_nonfinite(w, n);
   }
 
   /** w, g, v [n] */
-  momentum_update(w: number, g: number, v: number, n: number, lr: number, mu: number, l2: number, nesterov: number): void {
+  momentum_update(w: number, g: number, v: number, n: number, lr: number, mu: number, l2: number, nesterov: number): number {
     const f = this.f32, W = w >> 2, G = g >> 2, V = v >> 2;
     for (let i = 0; i < n; i++) {
       const wi = f[W + i];
@@ -345,10 +346,11 @@ export class TsKernels implements Kernels {
       f[V + i] = vi;
       f[W + i] = nesterov !== 0 ? wi + mu * vi - lr * gi : wi + vi;
     }
+    return this.count_nonfinite(w, n);
   }
 
   /** w, g, m, v [n] */
-  adam_update(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, l2: number, bc1: number, bc2: number): void {
+  adam_update(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, l2: number, bc1: number, bc2: number): number {
     const f = this.f32, W = w >> 2, G = g >> 2, M = m >> 2, V = v >> 2;
     // PyTorch's grouping: step lr/bc1, denominator sqrt(v)/sqrt(bc2) + eps.
     const step = lr / bc1, sqrtBc2 = Math.sqrt(bc2), c1 = 1 - beta1, c2 = 1 - beta2;
@@ -361,6 +363,7 @@ export class TsKernels implements Kernels {
       f[V + i] = vi;
       f[W + i] = wi - (step * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
     }
+    return this.count_nonfinite(w, n);
   }
 
   // --- data ----------------------------------------------------------------
