@@ -96,6 +96,24 @@ export async function run(ctx) {
   return out;
 }
 
+/**
+ * A short peak measurement to take between other runs (the MLP workload's rounds):
+ * returns a function giving the better kernel's GFLOP/s now, median of 3 runs of ~30 ms.
+ * The machine's speed here moves by 20–40% within minutes, so a figure over the peak is
+ * best taken against a peak measured next to it.
+ */
+export async function peakProbe() {
+  buildPeak();
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const { instance } = await WebAssembly.instantiate(readFileSync(PEAK_WASM), { env: { memory } });
+  new Float32Array(memory.buffer, P, 64).set(OPERANDS);
+  const iters = 1_000_000;
+  return () => Math.max(...KERNELS.map(([name, chains]) => {
+    const secs = timeCalls(() => instance.exports[name](P, iters), { runs: 3, minMs: 30, warmupMs: 10 });
+    return (iters * chains * 8) / secs.median / 1e9;
+  }));
+}
+
 /** twoWorkers with a failure as { error } (logged), not thrown. */
 async function ceiling(ctx, spec) {
   try {
