@@ -79,12 +79,13 @@ export function markdown(res) {
   } else if (res.iris?.error) L.push(`### Iris-article: **failed**: ${res.iris.error}`, '');
   if (res.kernels?.rows?.length) {
     const systems = [...new Set(res.kernels.rows.flatMap((r) => r.results.map((x) => x.system)))];
-    L.push('### Kernel table: GFLOP/s (2·M·N·K/s), median of runs', '');
-    L.push(`| layer / shape | kernel | M×N×K | ${systems.join(' | ')} | simd % of peak |`, `|---|---|---|${systems.map(() => '---|').join('')}---|`);
+    L.push('### Kernel table: GFLOP/s (2·M·N·K/s), median of runs', '',
+      'simd % of peak: of the run\'s peak (above); same round: the median of run-by-run ratios to the peak kernel timed right after each run.', '');
+    L.push(`| layer / shape | kernel | M×N×K | ${systems.join(' | ')} | simd % of peak | same round |`, `|---|---|---|${systems.map(() => '---|').join('')}---|---|`);
     for (const row of res.kernels.rows) {
       const cell = (s) => { const x = row.results.find((y) => y.system === s); return x?.gflops ? g1(x.gflops.median) : x?.error ? 'fail' : '—'; };
       const simd = row.results.find((y) => y.system === 'simd');
-      L.push(`| ${row.group} | ${row.kernel} | ${row.m}×${row.n}×${row.k} | ${systems.map(cell).join(' | ')} | ${pct(simd?.percentOfPeak)} |`);
+      L.push(`| ${row.group} | ${row.kernel} | ${row.m}×${row.n}×${row.k} | ${systems.map(cell).join(' | ')} | ${pct(simd?.percentOfPeak)} | ${pct(simd?.percentOfPeakSameRound?.median)} |`);
     }
     L.push('');
   } else if (res.kernels?.error) L.push(`### Kernel table: **failed**: ${res.kernels.error}`, '');
