@@ -97,7 +97,7 @@ export async function run(ctx) {
 }
 
 /**
- * A short peak measurement to take between other runs (the MLP workload's rounds):
+ * A short peak measurement to take between other runs (MLP-MNIST's rounds, the kernel table's runs):
  * returns a function giving the better kernel's GFLOP/s now, median of 3 runs of ~30 ms.
  * The machine's speed here moves by 20–40% within minutes, so a figure over the peak is
  * best taken against a peak measured next to it.
