@@ -7,12 +7,12 @@ import { gemm_strided, col_sum_ld, transpose_ld, PANEL } from './tiles';
 
 /** C[m×n] = A[m×k]·B[k×n] + bias[n]; bias = 0 means none. Forward X·W + b. */
 export function gemm_nn_bias(a: usize, b: usize, bias: usize, c: usize, m: i32, n: i32, k: i32): void {
-  gemm_strided(a, k, 1, b, bias, c, m, n, k, PANEL);
+  gemm_strided(a, k, 1, b, bias, c, m, n, k, n, PANEL);
 }
 
 /** C[m×n] = A[k×m]ᵀ·B[k×n]. Weight gradient Xᵀ·dZ. */
 export function gemm_tn(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): void {
-  gemm_strided(a, 1, m, b, 0, c, m, n, k, PANEL);
+  gemm_strided(a, 1, m, b, 0, c, m, n, k, n, PANEL);
 }
 
 /** C[m×n] = A[m×k]·B[n×k]ᵀ. Input gradient dZ·Wᵀ. With SIMD and a
@@ -22,7 +22,7 @@ export function gemm_tn(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32): v
 export function gemm_nt(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, scratch: usize): void {
   if (ASC_FEATURE_SIMD && scratch) {
     transpose(b, scratch, n, k);
-    gemm_strided(a, k, 1, scratch, 0, c, m, n, k, PANEL);
+    gemm_strided(a, k, 1, scratch, 0, c, m, n, k, n, PANEL);
     return;
   }
   const rowA = <usize>k << 2;

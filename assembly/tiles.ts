@@ -4,6 +4,7 @@
 
 // C[m×n] = A·B (+ bias[n]) where A[i,p] is at a + 4·(i·sai + p·sap):
 // one loop nest serves X·W (sai = k, sap = 1) and Xᵀ·dZ (sai = 1, sap = m).
+// B and C have rows ld floats apart (ld = n, or wider for a block of columns).
 // Register tiles of at most 8 f32x4 accumulators (V8 has 15 usable xmm
 // registers; more accumulators spill): 2 rows × 16 columns over full strips,
 // then the last r = n mod 16 columns as one tile of ⌈r/4⌉ vectors — 2 rows ×
@@ -32,8 +33,8 @@ const KC = 256;
 // bias row, else zero (pointer 0). Arena pointers are 16-byte aligned, so 1 is free.
 const FROM_C: usize = 1;
 
-export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: usize, m: i32, n: i32, k: i32, panel: usize): void {
-  const rowC = <usize>n << 2, stepA = <usize>sap << 2;
+export function gemm_strided(a: usize, sai: i32, sap: i32, b: usize, bias: usize, c: usize, m: i32, n: i32, k: i32, ld: i32, panel: usize): void {
+  const rowC = <usize>ld << 2, stepA = <usize>sap << 2;
   const rowB = rowC; // B's row stride, until a strip of it is packed (below)
   if (ASC_FEATURE_SIMD && n <= 4 && k >= 1 && k <= 4) {
     if (n == 4) tiny_k(a, sai, stepA, b, rowB, bias, c, rowC, m, k, 4);
