@@ -8,9 +8,9 @@
 // columns (below).
 import { gemm_strided, col_sum_ld, transpose_ld, PANEL_BYTES } from './tiles';
 import { gather_rows } from './gather';
-import { loss_delta } from './step';
+import { mse_loss, sse_loss, softmax_cross_entropy, sigmoid_binary_cross_entropy, binary_cross_entropy } from './losses';
 import {
-  LAYERS, INPUT_SIZE, PARAMS, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE, PANELS,
+  LAYERS, LOSS, INPUT_SIZE, PARAMS, XB, YB, X, Y, SCRATCH, OUTPUT_SIZE, PANELS,
   INPUTS, UNITS, ACT, W, B, GW, GB, Z, A, DZ, DA,
   field, layer, act_forward, act_backward, advance_optimizer, update_range,
 } from './plan';
@@ -164,6 +164,7 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
       act_forward(load<i32>(l, ACT), zr, ar, rows, units);
       input = field(l, A);
     }
+    loss_rows(plan, top, m, r0, rows);
   }
   base += rowChunks;
   // The last layer's Wᵀ, for its dZ·Wᵀ: W holds still until the backward updates it,
@@ -174,10 +175,9 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
   }
   if (tid == 0) advance_optimizer(plan); // before any update, which the next barrier orders after it
   if (!barrier(ctrl, tid)) return NaN;
-  // The loss reduces over the whole batch: one thread, in the one-thread order.
-  let loss: f64 = 0;
-  if (tid == 0) loss = loss_delta(plan, m);
-  if (!barrier(ctrl, tid)) return NaN;
+  // The loss reduces over the whole batch: one thread, in the one-thread order, while
+  // the others start on the backward (its gradient is made: loss_rows).
+  const loss = tid == 0 ? loss_value(plan, top, m) : 0;
   // Backward, last layer first: dW by rows (the layer's inputs), db by columns,
   // then dA of the layer below by batch rows through the packed Wᵀ. Whoever makes
   // a slice of dW or db updates those parameters at once: the slice is complete,
@@ -224,6 +224,47 @@ function step_share(plan: usize, ctrl: usize, tid: i32, idx: usize, m: i32): f64
   if (tid > 0) return 0;
   for (let t = 1; t < T; t++) bad += load<i32>(ctrl + BAD + (<usize>t << 2));
   return bad ? NaN : loss;
+}
+
+// ./losses' clamp of probabilities for binary cross-entropy (not exported there: the
+// kernel ABI stays as it is); the threads tests hold the two to the same bits.
+const BCE_EPS: f32 = 1e-7;
+
+/** Rows [r0, r0 + rows) of the last layer's dZ, as loss_delta (./step) makes them for the
+ *  whole batch of m rows. Every loss's gradient is element-wise, scaled by the batch's
+ *  1/m or 1/(m·n), so row chunks can make it; the expressions are ./losses' own, so the
+ *  bits are the same. Fused losses (softmax and sigmoid cross-entropy) write dZ itself,
+ *  the others dA, then the activation's backward. */
+function loss_rows(plan: usize, l: usize, m: i32, r0: i32, rows: i32): void {
+  const n = load<i32>(l, UNITS), kind = load<i32>(plan, LOSS), o = <usize>(r0 * n) << 2;
+  const a = field(l, A) + o, y = field(plan, YB) + o, dz = field(l, DZ) + o;
+  const fused = kind == 2 || kind == 3;
+  const out = fused ? dz : field(l, DA) + o;
+  const scale: f32 = kind == 2 ? <f32>(1.0 / <f64>m) : kind == 1 ? 1 : kind == 0 ? <f32>(2.0 / <f64>(m * n)) : <f32>(1.0 / <f64>(m * n));
+  for (let i = 0, count = rows * n; i < count; i++) {
+    const p = <usize>i << 2;
+    const t = load<f32>(y + p);
+    let v = load<f32>(a + p);
+    if (kind == 4) {
+      v = min(max(v, BCE_EPS), <f32>1 - BCE_EPS);
+      store<f32>(out + p, (v - t) / (v * (<f32>1 - v)) * scale);
+    } else store<f32>(out + p, (v - t) * scale);
+  }
+  if (!fused) act_backward(load<i32>(l, ACT), a, out, dz, rows, n);
+}
+
+/** The batch's loss, by the loss kernel itself (its f64 sum runs over the whole batch in
+ *  order). The gradient it writes again goes to the last layer's dA, which nothing reads
+ *  any more (fused losses never use it), not to the dZ that other threads are reading. */
+function loss_value(plan: usize, l: usize, m: i32): f64 {
+  const n = load<i32>(l, UNITS), z = field(l, Z), a = field(l, A), y = field(plan, YB), da = field(l, DA);
+  switch (load<i32>(plan, LOSS)) {
+    case 0: return mse_loss(a, y, da, m, n);
+    case 1: return sse_loss(a, y, da, m, n);
+    case 2: return softmax_cross_entropy(z, a, y, da, m, n);
+    case 3: return sigmoid_binary_cross_entropy(z, a, y, da, m, n);
+    default: return binary_cross_entropy(a, y, da, m, n);
+  }
 }
 
 /** Rows [r0, r0 + rows) of the batch, from the data set rows that idx lists into the batch buffers. */

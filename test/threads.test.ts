@@ -4,7 +4,9 @@
 // The small specs run each phase as one chunk; the wide ones split phases into
 // many chunks that the threads claim as they go (so which thread computes what
 // varies from step to step and run to run), through every path of the step:
-// Wᵀ packed early (last layer) or between barriers (the layers below), one layer.
+// Wᵀ packed early (last layer) or between barriers (the layers below), one layer,
+// the first layer's product by column blocks (wide enough for the thread count:
+// 100 units for 2 threads, not 3) or by rows, and every loss.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BackpropError, createNetwork, matrix, type NetworkSpec } from '../src/index.js';
@@ -25,6 +27,10 @@ const WIDE: NetworkSpec[] = [
   { inputSize: wide, layers: [{ units: 200, activation: 'relu' }, { units: 64, activation: 'tanh' }, { units: 10, activation: 'softmax' }], optimizer: 'sgd', learningRate: 0.05 },
   { inputSize: wide, layers: [{ units: 160, activation: 'leaky-relu' }, { units: 10, activation: 'linear' }], loss: 'mse', optimizer: 'adam', learningRate: 0.01, l2: 1e-4 },
   { inputSize: wide, layers: [{ units: 10, activation: 'softmax' }], optimizer: 'momentum', learningRate: 0.05 },
+  // every other loss: its gradient is made by the forward's row chunks, its value by one thread
+  { inputSize: wide, layers: [{ units: 100, activation: 'sigmoid' }, { units: 10, activation: 'sigmoid' }], loss: 'sse', optimizer: 'sgd', learningRate: 0.01 },
+  { inputSize: wide, layers: [{ units: 40, activation: 'tanh' }, { units: 10, activation: 'sigmoid' }], loss: 'binary-cross-entropy', optimizer: 'adam', learningRate: 0.01 },
+  { inputSize: wide, layers: [{ units: 150, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'binary-cross-entropy', optimizer: 'sgd', learningRate: 0.05 },
 ];
 
 describe('threads', () => {
@@ -44,6 +50,24 @@ describe('threads', () => {
       }
     });
   }
+
+  it("binary cross-entropy on saturated softmax outputs: the clamped gradient, bit for bit on 1, 2 and 3 threads", async () => {
+    const spec: NetworkSpec = { inputSize: wide, layers: [{ units: 100, activation: 'relu' }, { units: 10, activation: 'softmax' }], loss: 'binary-cross-entropy', optimizer: 'sgd', learningRate: 1e-4 };
+    const runs = [];
+    for (const threads of [1, 2, 3]) {
+      const net = await createNetwork({ ...spec, seed: 3, threads });
+      net.setWeights(net.getWeights().map((l) => ({ weights: l.weights.map((v) => v * 8), bias: l.bias })));
+      if (threads === 1) expect(Math.min(...net.predict(xw).data)).toBeLessThan(1e-7); // below the clamp
+      const h = await net.fit(xw, y, { epochs: 1, batchSize: 96 });
+      runs.push({ loss: h.loss, weights: net.getWeights() });
+      net.dispose();
+    }
+    expect(runs[0].loss.every(Number.isFinite)).toBe(true);
+    for (const r of runs.slice(1)) {
+      expect(r.loss).toEqual(runs[0].loss);
+      expect(r.weights).toEqual(runs[0].weights);
+    }
+  });
 
   for (const [i, spec] of SPECS.entries()) {
     it(`spec ${i + 1}: 1, 2 and 3 threads give the same losses and weights, bit for bit, run after run`, async () => {
