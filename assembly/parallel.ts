@@ -4,7 +4,7 @@
 // parameters), so every element is computed by one thread exactly as the
 // one-thread step does: the weights come out the same bits whatever the thread
 // count. The loss, a batch-wide reduction, stays on thread 0. Phases meet at
-// barriers: four per step for one hidden layer, six when its product goes by
+// barriers: three per step for one hidden layer, five when its product goes by
 // columns (below).
 import { gemm_strided, col_sum_ld, transpose_ld, PANEL_BYTES } from './tiles';
 import { gather_rows } from './gather';
